@@ -1,0 +1,135 @@
+"""Citizens as a struct of arrays: correlated initial needs and the per-step need dynamics.
+
+Needs are stored domain-major, `needs[D, N]` (float32), so that everything done per domain
+(thresholds, crisis response, prevention) reads one contiguous row. `needs_by_citizen` gives
+the `[N, D]` view the design brief speaks of. The dynamics are linear before clipping:
+
+    n[t+1] = clip(A @ n[t] + drift + sd * eps, 0, 1),   A = diag(1 - recovery) + C^T
+
+where C[s, t] is the cascade from source domain s to target domain t and eps ~ N(0, 1). See
+docs/ODD.md, section "Submodels: need dynamics".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from sim.scenario.schema import Scenario
+
+NEED_DTYPE = np.float32
+
+
+def cascade_matrix(scenario: Scenario) -> np.ndarray:
+    """C[s, t]: extra need growth in target t per unit of need in source s, per step."""
+    names = scenario.domain_names
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.zeros((len(names), len(names)), dtype=np.float64)
+    for source, targets in scenario.population.cascades.items():
+        for target, strength in targets.items():
+            matrix[index[source], index[target]] = strength
+    return matrix
+
+
+def transition_matrix(scenario: Scenario) -> np.ndarray:
+    """A = diag(1 - recovery) + C^T, so that the noiseless, unclipped step is n' = A n + drift."""
+    recovery = np.array([d.recovery for d in scenario.domains.values()])
+    return np.diag(1.0 - recovery) + cascade_matrix(scenario).T
+
+
+def draw_initial_needs(scenario: Scenario, n_citizens: int, rng: np.random.Generator) -> np.ndarray:
+    """Needs [D, N] from a Gaussian copula (equicorrelation rho) with Beta marginals.
+
+    A shared latent factor makes needs co-occur, so that a small minority carries many needs at
+    once, as the Total Place counts and the Troubled Families figures found.
+    """
+    domains = list(scenario.domains.values())
+    rho = scenario.population.copula_correlation
+    common = rng.standard_normal(n_citizens)
+    own = rng.standard_normal((len(domains), n_citizens))
+    latent = np.sqrt(rho) * common + np.sqrt(1.0 - rho) * own
+    uniform = special.ndtr(latent)
+    needs = np.empty((len(domains), n_citizens), dtype=NEED_DTYPE)
+    for row, domain in enumerate(domains):
+        alpha = domain.initial_mean * domain.initial_concentration
+        beta = (1.0 - domain.initial_mean) * domain.initial_concentration
+        needs[row] = special.betaincinv(alpha, beta, uniform[row])
+    return needs
+
+
+class Population:
+    """The citizens of a place: need state, thresholds, per-citizen history, and their dynamics.
+
+    Each simulated citizen stands for `weight` real residents; money and counts reported at
+    place scale multiply by it.
+    """
+
+    def __init__(self, scenario: Scenario, n_citizens: int, rng: np.random.Generator):
+        domains = list(scenario.domains.values())
+        self.rng = rng
+        self.weight = scenario.place.population / n_citizens
+        self.needs = draw_initial_needs(scenario, n_citizens, rng)
+        self.transition = transition_matrix(scenario).astype(NEED_DTYPE)
+        drift = np.array([d.drift for d in domains], dtype=NEED_DTYPE)[:, None]
+        recovery = np.array([d.recovery for d in domains], dtype=NEED_DTYPE)[:, None]
+        # recovery * b + drift is fixed per citizen: the part of a step that does not depend on n
+        self.pull = recovery * self.needs + drift
+        self.noise_sd = np.array([d.noise_sd for d in domains], dtype=NEED_DTYPE)[:, None]
+        self.prevention_threshold = np.array([d.prevention_threshold for d in domains], dtype=NEED_DTYPE)
+        self.crisis_threshold = np.array([d.crisis_threshold for d in domains], dtype=NEED_DTYPE)
+        self.crisis_episodes = np.zeros(n_citizens, dtype=np.uint16)
+        self._next = np.empty_like(self.needs)
+        self._noise = np.empty_like(self.needs)
+
+    @property
+    def size(self) -> int:
+        return self.needs.shape[1]
+
+    @property
+    def needs_by_citizen(self) -> np.ndarray:
+        """The `[N, D]` view of needs (no copy)."""
+        return self.needs.T
+
+    def evolve(self) -> None:
+        """One quarter of drift, cascades, recovery towards the baseline and noise, clipped to [0, 1].
+
+        The noise is drawn for every citizen and domain every step, whatever the policy, so two
+        scenarios run with one seed face the same shocks (common random numbers).
+        """
+        np.matmul(self.transition, self.needs, out=self._next)
+        self.rng.standard_normal(out=self._noise, dtype=NEED_DTYPE)
+        self._noise *= self.noise_sd
+        self._next += self._noise
+        self._next += self.pull
+        np.clip(self._next, 0.0, 1.0, out=self._next)
+        self.needs, self._next = self._next, self.needs
+
+    def crisis_mask(self, domain: int) -> np.ndarray:
+        """Citizens in crisis in one domain: need at or above the crisis threshold."""
+        return self.needs[domain] >= self.crisis_threshold[domain]
+
+    def prevention_window(self, domain: int) -> np.ndarray:
+        """Citizens in the prevention window of one domain: at risk, not yet in crisis."""
+        row = self.needs[domain]
+        return (row >= self.prevention_threshold[domain]) & (row < self.crisis_threshold[domain])
+
+    def reduce_need(self, domain: int, citizens: np.ndarray, share: float) -> None:
+        """Remove `share` of the need of `citizens` (indices or mask) in one domain."""
+        self.needs[domain, citizens] *= NEED_DTYPE(1.0 - share)
+
+    def select_closest_to_crisis(self, domain: int, at_most: int) -> np.ndarray:
+        """Up to `at_most` citizens in the prevention window, highest need first (argpartition, O(N))."""
+        eligible = np.flatnonzero(self.prevention_window(domain))
+        if eligible.size <= at_most:
+            return eligible
+        if at_most <= 0:
+            return eligible[:0]
+        cut = eligible.size - at_most
+        return eligible[np.argpartition(self.needs[domain, eligible], cut)[cut:]]
+
+    def any_in_prevention_window(self) -> np.ndarray:
+        """Citizens in the prevention window of at least one domain."""
+        window = self.prevention_window(0)
+        for domain in range(1, self.needs.shape[0]):
+            window |= self.prevention_window(domain)
+        return window

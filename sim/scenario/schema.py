@@ -1,0 +1,244 @@
+"""The typed, validated, frozen description of a place and its policy regime.
+
+Every other wing speaks this language: the model takes a `Scenario` and a seed; experiments
+build new `Scenario`s by overriding dotted paths (`policy.pool.rate`,
+`agencies.police.collaboration`). Unknown keys are errors so that a typo is never silently
+ignored. Cross-field rules (responsibility shares summing to 1, references to domains and
+agencies that exist) are checked here too, so a `Scenario` that exists is a scenario that runs.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+
+RESPONSIBILITY_TOLERANCE = 1e-6
+
+
+class Frozen(BaseModel):
+    """Base for every scenario part: immutable, strict about unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+class Place(Frozen):
+    """The place being simulated."""
+
+    name: str
+    population: Annotated[int, Field(gt=0, description="real residents of the place")]
+
+
+class RunSettings(Frozen):
+    """How long to run and how finely to sample the population."""
+
+    steps: Annotated[int, Field(ge=1, description="quarters to simulate")] = 40
+    population_sample: Annotated[
+        int, Field(ge=10, description="simulated citizens; each stands for population/sample people")
+    ] = 100_000
+    seed: Annotated[int, Field(ge=0)] = 1
+    warmup_steps: Annotated[
+        int, Field(ge=0, description="quarters of need dynamics and crisis response before step 1, unrecorded")
+    ] = 12
+
+
+class Domain(Frozen):
+    """One domain of need: its dynamics, thresholds and unit costs at place scale (GBP)."""
+
+    initial_mean: Annotated[float, Field(gt=0.0, lt=1.0, description="mean of the Beta marginal")]
+    initial_concentration: Annotated[
+        float, Field(gt=0.0, description="alpha + beta of the Beta marginal; lower = more skewed")
+    ]
+    drift: Annotated[float, Field(ge=-1.0, le=1.0, description="baseline need growth per step")]
+    recovery: Annotated[Share, Field(description="share of need that resolves by itself each step")]
+    noise_sd: Annotated[NonNegative, Field(description="sd of the per-step need shock")]
+    prevention_threshold: Share
+    crisis_threshold: Share
+    acute_cost_gbp: Annotated[NonNegative, Field(description="cost of answering a crisis at severity 1")]
+    acute_effect: Annotated[Share, Field(description="share of need removed by an acute response")]
+    prevention_cost_gbp: Annotated[NonNegative, Field(description="cost of one prevention intervention")]
+    prevention_effect: Annotated[Share, Field(description="share of need removed by prevention")]
+    citizen_priority: Annotated[
+        NonNegative, Field(description="weight citizens give this domain (citizen insight)")
+    ] = 1.0
+
+    @model_validator(mode="after")
+    def _window_below_crisis(self) -> Domain:
+        if self.prevention_threshold >= self.crisis_threshold:
+            raise ValueError(
+                f"prevention_threshold ({self.prevention_threshold}) must be below "
+                f"crisis_threshold ({self.crisis_threshold}): the prevention window would be empty"
+            )
+        return self
+
+
+class Population(Frozen):
+    """How initial needs are correlated and how needs in one domain feed others."""
+
+    copula_correlation: Annotated[
+        float,
+        Field(ge=0.0, lt=1.0, description="pairwise correlation of the Gaussian copula of initial needs"),
+    ]
+    cascades: Annotated[
+        dict[str, dict[str, NonNegative]],
+        Field(description="source domain -> target domain -> added need growth per unit of source need"),
+    ] = {}
+
+
+class FundUse(str, Enum):
+    """What a ring-fenced line may be spent on."""
+
+    acute = "acute"
+    prevention = "prevention"
+
+
+class Agency(Frozen):
+    """A public body with its own funder, ring-fences, duties and culture."""
+
+    name: str
+    budget_gbp_per_year: Annotated[NonNegative, Field(description="yearly income from the central funder")]
+    budget_growth: Annotated[
+        float | None, Field(ge=-0.5, le=0.5, description="yearly growth; None = the policy's")
+    ] = None
+    ring_fence_share: Annotated[
+        Share | None, Field(description="share of income locked to lines; None = the policy's")
+    ] = None
+    ring_fenced_lines: Annotated[
+        dict[FundUse, dict[str, NonNegative]],
+        Field(description="use -> domain -> weight; how the ring-fenced share is split"),
+    ] = {}
+    statutory_duties: Annotated[
+        dict[str, Share], Field(description="domain -> share of crisis response this agency must pay")
+    ]
+    assessment_cost_gbp: Annotated[NonNegative, Field(description="cost of assessing one citizen")]
+    prevention_propensity: Annotated[
+        Share, Field(description="share of flexible income it would spend on prevention, if it valued the whole payback")
+    ]
+    collaboration: Annotated[Share, Field(description="initial collaboration tendency")]
+    initial_trust: Share = 0.5
+
+    @model_validator(mode="after")
+    def _lines_have_weight(self) -> Agency:
+        if self.ring_fenced_lines and sum(sum(w.values()) for w in self.ring_fenced_lines.values()) <= 0:
+            raise ValueError("ring_fenced_lines weights must not all be zero")
+        return self
+
+
+class PoolRule(str, Enum):
+    """How the pooled budget chooses citizens for whole-person packages."""
+
+    silo = "silo"
+    need = "need"
+    invest_to_save = "invest_to_save"
+    citizen_priority = "citizen_priority"
+
+
+class Pool(Frozen):
+    """The pooled budget and its rules."""
+
+    rule: PoolRule = PoolRule.silo
+    rate: Annotated[Share, Field(description="share of flexible income a fully collaborative member pools")] = 0.0
+    governance_share: Annotated[Share, Field(description="share of each contribution spent on governance")] = 0.05
+    package_cost_gbp: Annotated[NonNegative, Field(description="cost of one whole-person package")] = 2500.0
+    package_effect: Annotated[Share, Field(description="share of every need removed by a package")] = 0.3
+    assessment_cost_gbp: Annotated[NonNegative, Field(description="the single assessment of a package")] = 250.0
+    gain_share: bool = False
+    gain_share_rate: Annotated[Share, Field(description="share of attributed savings handed back")] = 0.5
+    members: Annotated[list[str] | None, Field(description="agency ids; None = every agency")] = None
+
+
+class Policy(Frozen):
+    """The levers the centre and the place set."""
+
+    ring_fence_share: Annotated[Share, Field(description="1 = all income ring-fenced, 0 = fully devolved")]
+    target_pressure: Annotated[Share, Field(description="how hard silo targets punish missed own-domain indicators")]
+    settlement_years: Annotated[int, Field(ge=1, le=10, description="length of the funding settlement")]
+    prevention_payback_years: Annotated[
+        Positive, Field(description="years before prevention pays back; agencies value savings within the settlement")
+    ] = 3.0
+    budget_growth: Annotated[float, Field(ge=-0.5, le=0.5, description="yearly real growth of budgets")] = 0.0
+    integrated_case_management: Annotated[
+        bool, Field(description="one shared assessment per citizen per step instead of one per agency")
+    ] = False
+    pool: Pool = Pool()
+
+
+class Learning(Frozen):
+    """Parameters of the conditional-cooperation rule for collaboration tendency."""
+
+    rate: Annotated[Share, Field(description="step size of the collaboration update")] = 0.1
+    return_weight: NonNegative = 1.0
+    reciprocity_weight: NonNegative = 1.0
+    target_weight: NonNegative = 1.0
+    trust_rate: Share = 0.2
+    exploration_sd: NonNegative = 0.01
+
+
+class Scenario(Frozen):
+    """A place, its agencies, its policy regime and run settings."""
+
+    name: str
+    description: str = ""
+    place: Place
+    run: RunSettings = RunSettings()
+    domains: dict[str, Domain]
+    population: Population
+    agencies: dict[str, Agency]
+    policy: Policy
+    learning: Learning = Learning()
+
+    @model_validator(mode="after")
+    def _references_and_shares(self) -> Scenario:
+        problems: list[str] = []
+        domains = set(self.domains)
+        if not domains:
+            problems.append("domains: at least one domain is needed")
+        if not self.agencies:
+            problems.append("agencies: at least one agency is needed")
+        for source, targets in self.population.cascades.items():
+            for name in [source, *targets]:
+                if name not in domains:
+                    problems.append(f"population.cascades: unknown domain {name!r} (known: {sorted(domains)})")
+        for agency_id, agency in self.agencies.items():
+            for domain in agency.statutory_duties:
+                if domain not in domains:
+                    problems.append(
+                        f"agencies.{agency_id}.statutory_duties: unknown domain {domain!r} (known: {sorted(domains)})"
+                    )
+            for use, weights in agency.ring_fenced_lines.items():
+                for domain in weights:
+                    if domain not in domains:
+                        problems.append(
+                            f"agencies.{agency_id}.ring_fenced_lines.{use.value}: unknown domain {domain!r}"
+                        )
+        for domain in sorted(domains):
+            total = sum(a.statutory_duties.get(domain, 0.0) for a in self.agencies.values())
+            if abs(total - 1.0) > RESPONSIBILITY_TOLERANCE:
+                problems.append(
+                    f"agencies.*.statutory_duties.{domain}: responsibility shares sum to {total:.4g}; "
+                    "they must sum to 1 so that every crisis is someone's duty"
+                )
+        for member in self.policy.pool.members or []:
+            if member not in self.agencies:
+                problems.append(f"policy.pool.members: unknown agency {member!r} (known: {sorted(self.agencies)})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def domain_names(self) -> list[str]:
+        return list(self.domains)
+
+    @property
+    def agency_ids(self) -> list[str]:
+        return list(self.agencies)
+
+    @property
+    def pool_members(self) -> list[str]:
+        members = self.policy.pool.members
+        return list(self.agencies) if members is None else list(members)

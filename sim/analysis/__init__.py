@@ -1,0 +1,1 @@
+"""The analysis wing: the count, statistics, figures and reports, read from results."""

@@ -1,0 +1,28 @@
+"""The Total Place count: every pound spent in the place, by agency and theme (domain).
+
+Spend is money leaving an agency or the pool for services. A pool contribution is not spend (it
+moves money to the pool); what the pool buys appears under the account `pool`. Transfers between
+agencies (gain-share) are not spend either. So the total counts every pound once.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.model.agencies import STEPS_PER_YEAR
+from sim.model.ledger import SERVICES
+
+CROSS_DOMAIN = "whole_person"
+
+
+def count(ledger: pd.DataFrame, by: str = "domain", years: float = 1.0) -> pd.DataFrame:
+    """GBP per year over the first `years` simulated years: agencies (and the pool) as rows,
+    `by` ("domain" or "category") as columns, with row and column totals."""
+    flows = ledger[(ledger["step"] <= years * STEPS_PER_YEAR) & (ledger["destination"] == SERVICES)].copy()
+    flows["domain"] = flows["domain"].replace("", CROSS_DOMAIN)
+    table = flows.pivot_table(index="source", columns=by, values="amount", aggfunc="sum", fill_value=0.0) / years
+    table["total"] = table.sum(axis=1)
+    table.loc["total"] = table.sum(axis=0)
+    table.index.name = "agency"
+    table.columns.name = by
+    return table

@@ -1,0 +1,224 @@
+"""The `placesim` command: validate a scenario, run it, print its count.
+
+Bad input (a scenario file, a --set override) prints a `ScenarioError` naming the file, the
+field path and the fix, and exits 2. Tracebacks are reserved for bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sim.analysis.count import count
+from sim.experiment.run_files import write_run
+from sim.model.simulate import RunResult, run
+from sim.scenario import Scenario, ScenarioError, load_scenario, parse_assignment
+
+EXIT_BAD_INPUT = 2
+WIDTH_WHEN_PIPED = 160
+console = Console(width=None if sys.stdout.isatty() else WIDTH_WHEN_PIPED)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else WIDTH_WHEN_PIPED)
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
+    return value
+
+
+def scenario_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", type=Path, help="scenario YAML file")
+    parser.add_argument("--seed", type=int, help="random seed (default: the scenario's run.seed)")
+    parser.add_argument("--population-sample", type=positive_int, help="simulated citizens")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="PATH=VALUE", help="override a field, e.g. policy.pool.rate=0.3"
+    )
+
+
+def load_from_args(args: argparse.Namespace) -> Scenario:
+    overrides = dict(parse_assignment(item) for item in args.set)
+    return load_scenario(args.scenario, overrides=overrides)
+
+
+@contextmanager
+def step_progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar for steps; rich shows it only on a terminal and only while it runs."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def run_with_progress(scenario: Scenario, args: argparse.Namespace, steps: int | None, baseline: bool) -> RunResult:
+    with step_progress(f"{scenario.name}: quarters") as advance:
+        return run(
+            scenario,
+            seed=args.seed,
+            steps=steps,
+            population_sample=args.population_sample,
+            compare_with_silo=baseline,
+            on_step=advance,
+        )
+
+
+def report_error(exc: ScenarioError) -> None:
+    errors.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+
+
+def command_validate(args: argparse.Namespace) -> int:
+    """Check every file given, report each one's problems, exit 2 if any file is invalid."""
+    invalid = 0
+    for path in args.scenarios:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            report_error(exc)
+            invalid += 1
+            continue
+        console.print(
+            f"valid {path}: {scenario.name} ({len(scenario.domains)} domains, "
+            f"{len(scenario.agencies)} agencies, pool rule {scenario.policy.pool.rule.value})",
+            markup=False,
+            highlight=False,
+        )
+    return EXIT_BAD_INPUT if invalid else 0
+
+
+SUMMARY_ROWS = (
+    ("total_spend_gbp", "Total spend", "£m"),
+    ("acute_share", "Acute share", "%"),
+    ("prevention_share", "Prevention share", "%"),
+    ("waste_gbp", "Waste (duplicated assessment + governance)", "£m"),
+    ("pool_contributions_gbp", "Pooled", "£m"),
+    ("mean_wellbeing", "Mean wellbeing (0-1)", ""),
+    ("crises_per_1000_per_year", "Crises per 1,000 residents per year", ""),
+    ("crises_averted_vs_silo", "Crises averted vs silo (same seed)", ""),
+    ("unmet_statutory_demand_gbp", "Statutory demand beyond budget", "£m"),
+    ("final_deficit_gbp", "Deficits at the end", "£m"),
+    ("final_mean_collaboration", "Mean collaboration at the end (0-1)", ""),
+)
+
+
+def format_value(value: float, unit: str) -> str:
+    if unit == "£m":
+        return f"£{value / 1e6:,.1f}m"
+    if unit == "%":
+        return f"{value:.1%}"
+    return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+def print_summary(result: RunResult) -> None:
+    table = Table(title=f"{result.scenario.name}: seed {result.seed}, {result.population_sample:,} citizens")
+    table.add_column("Measure")
+    table.add_column("Value", justify="right")
+    for key, label, unit in SUMMARY_ROWS:
+        if key in result.summary:
+            table.add_row(label, format_value(result.summary[key], unit))
+    console.print(table)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    scenario = load_from_args(args)
+    result = run_with_progress(scenario, args, args.steps, baseline=not args.no_baseline)
+    seed = result.seed
+    out_dir = args.out or Path("results") / "runs" / f"{args.scenario.stem}-{seed}"
+    write_run(result, out_dir, source=str(args.scenario))
+    print_summary(result)
+    console.print(f"Results in {out_dir}/ (steps, ledger, balances as Parquet; summary.json; manifest.json)")
+    return 0
+
+
+def print_count(table: pd.DataFrame, title: str) -> None:
+    shown = Table(title=title)
+    shown.add_column(table.index.name or "")
+    for column in table.columns:
+        shown.add_column(str(column), justify="right")
+    for index, row in table.iterrows():
+        shown.add_row(str(index), *(f"{value / 1e6:,.1f}" for value in row))
+    console.print(shown)
+
+
+def command_count(args: argparse.Namespace) -> int:
+    scenario = load_from_args(args)
+    result = run_with_progress(scenario, args, steps=4, baseline=False)
+    by_domain = count(result.ledger, by="domain")
+    by_category = count(result.ledger, by="category")
+    place = f"{scenario.place.name} ({scenario.place.population:,} residents)"
+    print_count(by_domain, f"The count, first year, £m: {place}, spend by agency and domain")
+    print_count(by_category, "The count, first year, £m: spend by agency and category")
+    if args.csv:
+        tidy = pd.concat(
+            [
+                by_domain.drop(index="total", columns="total").stack().rename("gbp_per_year").reset_index().assign(by="domain"),
+                by_category.drop(index="total", columns="total")
+                .stack()
+                .rename("gbp_per_year")
+                .reset_index()
+                .rename(columns={"category": "domain"})
+                .assign(by="category"),
+            ]
+        ).rename(columns={"domain": "key"})
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
+        tidy[["by", "agency", "key", "gbp_per_year"]].to_csv(args.csv, index=False)
+        console.print(f"Count written to {args.csv}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="placesim", description="Pooled public-service budgets in a place.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check scenario files and list every problem")
+    validate.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    validate.set_defaults(handler=command_validate)
+
+    run_parser = commands.add_parser("run", help="run one simulation and write its tables")
+    scenario_options(run_parser)
+    run_parser.add_argument("--steps", type=positive_int, help="quarters to simulate (default: the scenario's)")
+    run_parser.add_argument("--out", type=Path, help="output folder (default results/runs/<scenario>-<seed>/)")
+    run_parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the silo twin run used for 'crises averted'"
+    )
+    run_parser.set_defaults(handler=command_run)
+
+    count_parser = commands.add_parser("count", help="print the Total Place count for the first simulated year")
+    scenario_options(count_parser)
+    count_parser.add_argument("--csv", type=Path, help="also write the count as a tidy CSV")
+    count_parser.set_defaults(handler=command_count)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ScenarioError as exc:
+        report_error(exc)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        errors.print("interrupted; nothing half-written was left behind")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

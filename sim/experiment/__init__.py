@@ -1,0 +1,1 @@
+"""The experiment wing: run specs and seeds, execution, and the results store."""

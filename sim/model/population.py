@@ -37,6 +37,18 @@ def transition_matrix(scenario: Scenario) -> np.ndarray:
     return np.diag(1.0 - recovery) + cascade_matrix(scenario).T
 
 
+QUANTILE_GRID = np.linspace(-8.5, 8.5, 4097)
+
+
+def beta_quantile_of_normal(alpha: float, beta: float) -> np.ndarray:
+    """Beta(alpha, beta) quantiles at Phi(QUANTILE_GRID): a lookup table for the copula.
+
+    Interpolating in this table is O(N) and ~50x faster than calling the Beta quantile for a
+    million citizens; the error is below 1e-5 in need (tests/model/test_population.py checks it).
+    """
+    return special.betaincinv(alpha, beta, special.ndtr(QUANTILE_GRID))
+
+
 def draw_initial_needs(scenario: Scenario, n_citizens: int, rng: np.random.Generator) -> np.ndarray:
     """Needs [D, N] from a Gaussian copula (equicorrelation rho) with Beta marginals.
 
@@ -46,14 +58,12 @@ def draw_initial_needs(scenario: Scenario, n_citizens: int, rng: np.random.Gener
     domains = list(scenario.domains.values())
     rho = scenario.population.copula_correlation
     common = rng.standard_normal(n_citizens)
-    own = rng.standard_normal((len(domains), n_citizens))
-    latent = np.sqrt(rho) * common + np.sqrt(1.0 - rho) * own
-    uniform = special.ndtr(latent)
     needs = np.empty((len(domains), n_citizens), dtype=NEED_DTYPE)
     for row, domain in enumerate(domains):
+        latent = np.sqrt(rho) * common + np.sqrt(1.0 - rho) * rng.standard_normal(n_citizens)
         alpha = domain.initial_mean * domain.initial_concentration
         beta = (1.0 - domain.initial_mean) * domain.initial_concentration
-        needs[row] = special.betaincinv(alpha, beta, uniform[row])
+        needs[row] = np.interp(latent, QUANTILE_GRID, beta_quantile_of_normal(alpha, beta))
     return needs
 
 

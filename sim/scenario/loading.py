@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sim.scenario.schema import Scenario
 
@@ -107,13 +107,28 @@ def problems_from(exc: ValidationError) -> list[tuple[str, str]]:
         if error["type"] == "extra_forbidden":
             message = "unknown field; check its spelling against docs/scenarios.md"
         if not path and ": " in message:
-            # cross-field checks report "path: message; path: message"
-            for part in message.split("; "):
+            # cross-field checks report "path: message", one per line
+            for part in message.split("\n"):
                 field_path, _, text = part.partition(": ")
                 problems.append((field_path, text))
             continue
         problems.append((path, message))
     return problems
+
+
+def with_default_sections(data: dict[str, Any], model: type[BaseModel] = Scenario) -> dict[str, Any]:
+    """A copy of `data` with the sections a file may leave out (`run`, `learning`, `policy.pool`)
+    filled with their defaults, so that an override can reach a field left at its default."""
+    data = dict(data)
+    for name, field in model.model_fields.items():
+        section = field.annotation
+        if not (isinstance(section, type) and issubclass(section, BaseModel)):
+            continue
+        if name not in data and not field.is_required():
+            data[name] = field.get_default(call_default_factory=True).model_dump(mode="json")
+        elif isinstance(data.get(name), dict):
+            data[name] = with_default_sections(data[name], section)
+    return data
 
 
 def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: str) -> dict[str, Any]:
@@ -141,7 +156,7 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None, 
     all_overrides = dict(overrides or {})
     all_overrides.update({key.replace("__", "."): value for key, value in keyword_overrides.items()})
     if all_overrides:
-        data = apply_overrides(data, all_overrides, str(path))
+        data = apply_overrides(with_default_sections(data), all_overrides, str(path))
     return validate(data, str(path))
 
 
@@ -161,6 +176,10 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """A stable hash of the resolved scenario: identical inputs, identical hash."""
-    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """A stable hash of the resolved scenario: identical inputs, identical hash.
+
+    Keys keep their order (fields in schema order, domains and agencies as written): the order of
+    domains and agencies decides which random draws each one gets, so it is part of the input.
+    """
+    canonical = json.dumps(scenario.model_dump(mode="json"), separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -227,7 +227,8 @@ class Scenario(Frozen):
             if member not in self.agencies:
                 problems.append(f"policy.pool.members: unknown agency {member!r} (known: {sorted(self.agencies)})")
         if problems:
-            raise ValueError("; ".join(problems))
+            # one problem per line: messages themselves may contain "; "
+            raise ValueError("\n".join(problems))
         return self
 
     @property

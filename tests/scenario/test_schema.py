@@ -1,0 +1,152 @@
+"""The scenario schema: typed, frozen, strict about unknown keys, ranges and cross-field rules."""
+
+from __future__ import annotations
+
+import pydantic
+import pytest
+from hypothesis import given
+
+from sim.scenario.schema import Scenario
+from tests import builders
+from tests.strategies import PROPERTY_SETTINGS, scenario_data
+
+
+def error_locations(data: dict) -> list[str]:
+    """Field paths pydantic reports for an invalid mapping."""
+    with pytest.raises(pydantic.ValidationError) as caught:
+        Scenario.model_validate(data)
+    return [".".join(str(part) for part in error["loc"]) for error in caught.value.errors()]
+
+
+def cross_field_message(data: dict) -> str:
+    with pytest.raises(pydantic.ValidationError) as caught:
+        Scenario.model_validate(data)
+    return str(caught.value)
+
+
+def test_tiny_scenario_is_valid():
+    scenario = builders.scenario()
+    assert scenario.domain_names == ["x", "y"]
+    assert scenario.agency_ids == ["a", "b"]
+
+
+@given(scenario_data())
+@PROPERTY_SETTINGS
+def test_drawn_scenarios_are_valid(data):
+    Scenario.model_validate(data)
+
+
+def test_scenario_is_frozen(tiny_scenario):
+    with pytest.raises(pydantic.ValidationError):
+        tiny_scenario.policy.pool.rate = 0.5
+
+
+def test_unknown_top_level_key_is_rejected():
+    data = builders.scenario_data()
+    data["polcy"] = {}
+    assert error_locations(data) == ["polcy"]
+
+
+def test_unknown_nested_key_is_rejected_with_its_field_path():
+    data = builders.scenario_data()
+    data["policy"]["pool"]["rat"] = 0.3
+    data["agencies"]["a"]["colaboration"] = 0.3
+    assert sorted(error_locations(data)) == ["agencies.a.colaboration", "policy.pool.rat"]
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("domains.x.recovery", 1.5),
+        ("domains.x.acute_effect", -0.1),
+        ("domains.x.initial_mean", 1.0),
+        ("domains.x.noise_sd", -0.01),
+        ("agencies.a.budget_gbp_per_year", -1.0),
+        ("agencies.a.collaboration", 1.01),
+        ("policy.ring_fence_share", 2.0),
+        ("policy.settlement_years", 0),
+        ("policy.pool.rate", -0.5),
+        ("run.steps", 0),
+        ("run.population_sample", 5),
+        ("population.copula_correlation", 1.0),
+    ],
+)
+def test_value_out_of_range_is_rejected_at_its_path(path, value):
+    data = builders.scenario_data()
+    builders.set_path(data, path, value)
+    assert error_locations(data) == [path]
+
+
+def test_unknown_pool_rule_is_rejected():
+    data = builders.scenario_data()
+    data["policy"]["pool"]["rule"] = "lottery"
+    assert error_locations(data) == ["policy.pool.rule"]
+
+
+def test_prevention_window_must_not_be_empty():
+    data = builders.scenario_data()
+    data["domains"]["x"]["prevention_threshold"] = 0.6
+    assert error_locations(data) == ["domains.x"]
+
+
+def test_duties_not_summing_to_one_are_rejected_naming_the_domain():
+    data = builders.scenario_data()
+    data["agencies"]["b"]["statutory_duties"] = {"x": 0.2}
+    message = cross_field_message(data)
+    assert "agencies.*.statutory_duties.x" in message
+    assert "sum to 1.2" in message
+    assert "statutory_duties.y" not in message
+
+
+def test_domain_nobody_answers_is_rejected():
+    data = builders.scenario_data()
+    data["agencies"]["a"]["statutory_duties"] = {"x": 1.0}
+    assert "agencies.*.statutory_duties.y: responsibility shares sum to 0" in cross_field_message(data)
+
+
+def test_duties_split_between_agencies_are_accepted():
+    data = builders.scenario_data()
+    data["agencies"]["a"]["statutory_duties"] = {"x": 0.3, "y": 1.0}
+    data["agencies"]["b"]["statutory_duties"] = {"x": 0.7}
+    assert Scenario.model_validate(data).agencies["b"].statutory_duties == {"x": 0.7}
+
+
+def test_unknown_domain_in_statutory_duties_is_rejected():
+    data = builders.scenario_data()
+    data["agencies"]["b"]["statutory_duties"] = {"nowhere": 0.0}
+    assert "agencies.b.statutory_duties: unknown domain 'nowhere'" in cross_field_message(data)
+
+
+def test_unknown_domain_in_cascades_is_rejected():
+    data = builders.scenario_data(cascades={"x": {"z": 0.1}})
+    assert "population.cascades: unknown domain 'z'" in cross_field_message(data)
+
+
+def test_unknown_domain_in_ring_fenced_lines_is_rejected():
+    data = builders.scenario_data()
+    data["agencies"]["a"]["ring_fenced_lines"] = {"prevention": {"z": 1.0}}
+    assert "agencies.a.ring_fenced_lines.prevention: unknown domain 'z'" in cross_field_message(data)
+
+
+def test_unknown_ring_fenced_use_is_rejected():
+    data = builders.scenario_data()
+    data["agencies"]["a"]["ring_fenced_lines"] = {"buildings": {"x": 1.0}}
+    assert error_locations(data) == ["agencies.a.ring_fenced_lines.buildings.[key]"]
+
+
+def test_ring_fenced_lines_with_no_weight_are_rejected():
+    data = builders.scenario_data()
+    data["agencies"]["a"]["ring_fenced_lines"] = {"acute": {"x": 0.0}}
+    assert error_locations(data) == ["agencies.a"]
+
+
+def test_unknown_pool_member_is_rejected():
+    data = builders.scenario_data()
+    data["policy"]["pool"]["members"] = ["a", "c"]
+    assert "policy.pool.members: unknown agency 'c'" in cross_field_message(data)
+
+
+def test_pool_members_default_to_every_agency(tiny_scenario):
+    assert tiny_scenario.pool_members == ["a", "b"]
+    named = builders.scenario({"policy.pool.members": ["b"]})
+    assert named.pool_members == ["b"]

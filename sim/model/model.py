@@ -1,8 +1,8 @@
 """The place: a Mesa model that owns the population, the agencies, the pool and the ledger.
 
 One step is one quarter, in this order (docs/ODD.md, "Process overview and scheduling"):
-income -> need dynamics -> crises answered (statutory) -> pool contributions and governance ->
-pool packages -> silo prevention -> assessments (duplication) -> gain-share -> learning ->
+income -> pool contributions and governance (committed up front, as pooled budgets are agreed
+in advance) -> need dynamics -> crises answered (statutory) -> pool packages -> silo prevention -> assessments (duplication) -> gain-share -> learning ->
 record. Randomness: the seed's SeedSequence spawns two independent streams, one for the
 population (initial needs and shocks) and one for agency decisions (Mesa's `model.rng`), so two
 scenarios run with one seed face the same citizens and the same shocks.
@@ -75,13 +75,13 @@ class PlaceModel(mesa.Model):
         self.ledger.begin_step(self.steps)
         self.contacts.clear()
         self.agents.do("receive_income")
+        self.pool.collect()
         self.population.evolve()
         self.crises = detect_crises(self.population, self.scenario)
         if not self.crisis_targets:
             self.crisis_targets = dict(self.crises.counts)
         self.agents.do("respond_to_crises")
         stabilise(self.population, self.scenario, self.crises)
-        self.pool.collect()
         self.pool.buy_packages()
         self.agents.do("prevent")
         self.assessment_bills = self.contacts.bills()

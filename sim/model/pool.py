@@ -11,8 +11,11 @@ with one assessment. Who gets a package depends on the rule:
 
 Eligible are citizens in the prevention window of at least one domain. The expected avoided
 acute cost of a package (also what gain-share hands back) is, per domain,
-`acute_cost * need * package_effect * closeness`, where closeness in [0, 1] is how far the need
-has moved through the prevention window towards the crisis threshold.
+`acute_cost * need * package_effect * closeness * persistence`, where closeness in [0, 1] is how
+far the need has moved through the prevention window towards the crisis threshold, and
+persistence = sum over the settlement's quarters k of (1 - recovery)^k: the removed need returns
+towards the citizen's baseline at the recovery rate, so the saving lasts several quarters, and
+agencies count it only within their funding settlement.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.agencies import STEPS_PER_YEAR
 from sim.model.ledger import POOL, SERVICES
 from sim.scenario.schema import PoolRule
 
@@ -35,6 +39,13 @@ def closeness_to_crisis(needs: np.ndarray, prevention: np.ndarray, crisis: np.nd
     return np.clip((needs - prevention[:, None]) / span, 0.0, 1.0)
 
 
+def settlement_persistence(recovery: float, horizon_quarters: int) -> float:
+    """Quarters' worth of a one-off need reduction counted within the settlement horizon."""
+    if recovery <= 0:
+        return float(horizon_quarters)
+    return (1.0 - (1.0 - recovery) ** horizon_quarters) / recovery
+
+
 class PooledBudget:
     """The pool account's behaviour. Its balance lives in the ledger like every other."""
 
@@ -45,6 +56,8 @@ class PooledBudget:
         self.members = model.scenario.pool_members if self.active else []
         domains = list(model.scenario.domains.values())
         self.acute_cost = np.array([d.acute_cost_gbp for d in domains])
+        horizon = STEPS_PER_YEAR * model.scenario.policy.settlement_years
+        self.persistence = np.array([settlement_persistence(d.recovery, horizon) for d in domains])
         self.priority = np.array([d.citizen_priority for d in domains])
         self.contributions: dict[str, float] = {}
         self.attributed_savings: dict[str, float] = {}
@@ -103,7 +116,8 @@ class PooledBudget:
         """[D, k] expected acute cost (GBP per simulated citizen) a package would avoid."""
         population = self.model.population
         closeness = closeness_to_crisis(needs, population.prevention_threshold, population.crisis_threshold)
-        return self.acute_cost[:, None] * needs * self.settings.package_effect * closeness
+        value_per_need = self.acute_cost * self.persistence * self.settings.package_effect
+        return value_per_need[:, None] * needs * closeness
 
     def rank(self, needs: np.ndarray, avoided: np.ndarray, at_most: int) -> np.ndarray:
         """Positions (into the eligible set) of the `at_most` citizens the rule puts first."""

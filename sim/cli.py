@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.analysis.count import count
+from sim.experiment.experiment import load_experiment
 from sim.experiment.run_files import write_run
 from sim.model.simulate import RunResult, run
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_assignment
@@ -184,6 +185,58 @@ def command_count(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def runs_progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar over runs: done, total, time left."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeRemainingColumn(),
+        console=errors,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def command_sweep(args: argparse.Namespace) -> int:
+    experiment = load_experiment(
+        args.experiment,
+        population_sample=args.population_sample,
+        steps=args.steps,
+        replications=args.replications,
+    )
+    out = args.out or Path("results") / experiment.name
+    with runs_progress(experiment.name) as advance:
+        runs = experiment.run(out=out, workers=args.workers, dask=args.dask, resume=args.resume, progress=advance)
+    table = runs.groupby("point", sort=False)[list(SWEEP_COLUMNS)].mean()
+    shown = Table(title=f"{experiment.name}: mean over {experiment.spec.replications} replications")
+    shown.add_column("point")
+    for label, _ in SWEEP_COLUMNS.values():
+        shown.add_column(label, justify="right")
+    for point, row in table.iterrows():
+        shown.add_row(str(point), *(format_value(row[key], unit) for key, (_, unit) in SWEEP_COLUMNS.items()))
+    console.print(shown)
+    console.print(f"{len(runs)} runs in {out}/ (runs.parquet, steps.parquet, design.parquet, manifest.json)")
+    return 0
+
+
+SWEEP_COLUMNS = {
+    "total_spend_gbp": ("spend", "£m"),
+    "acute_share": ("acute", "%"),
+    "prevention_share": ("prevention", "%"),
+    "waste_gbp": ("waste", "£m"),
+    "mean_wellbeing": ("wellbeing", ""),
+    "crises_per_1000_per_year": ("crises /1000/yr", ""),
+    "final_mean_collaboration": ("collaboration", ""),
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="placesim", description="Pooled public-service budgets in a place.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -205,6 +258,17 @@ def build_parser() -> argparse.ArgumentParser:
     scenario_options(count_parser)
     count_parser.add_argument("--csv", type=Path, help="also write the count as a tidy CSV")
     count_parser.set_defaults(handler=command_count)
+
+    sweep = commands.add_parser("sweep", help="run an experiment: every design point x replication")
+    sweep.add_argument("experiment", type=Path, help="experiment YAML file")
+    sweep.add_argument("--workers", type=positive_int, help="local worker processes (default: all cores)")
+    sweep.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler (tcp://host:8786) or local:N")
+    sweep.add_argument("--out", type=Path, help="results folder (default results/<experiment name>/)")
+    sweep.add_argument("--resume", action="store_true", help="run only what an interrupted sweep left")
+    sweep.add_argument("--population-sample", type=positive_int, help="override for a quick look")
+    sweep.add_argument("--steps", type=positive_int, help="override for a quick look")
+    sweep.add_argument("--replications", type=positive_int, help="override for a quick look")
+    sweep.set_defaults(handler=command_sweep)
     return parser
 
 

@@ -1,0 +1,127 @@
+"""Turning a design into points: each point is a scenario file plus dotted-path overrides.
+
+Grids are full factorial (`grid`) or paired lists (`zip`); `scenarios` names points side by
+side; `lhs` and `sobol` sample uncertainties quasi-randomly (scipy.stats.qmc); `saltelli` and
+`morris` draw the samples SALib analyses afterwards. Levers given as lists are crossed with the
+sampled uncertainties. The unit-free sample matrix is kept with the points, so the sensitivity
+analysis can be redone from the results folder alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.stats import qmc
+
+from sim.experiment.spec import SAMPLED_KINDS, DesignKind, ExperimentSpec, Range
+
+BASELINE_POINT = "baseline"
+
+
+@dataclass(frozen=True)
+class DesignPoint:
+    """One parameter combination of the experiment."""
+
+    point_id: int
+    name: str
+    scenario_file: Path
+    overrides: dict[str, Any] = field(default_factory=dict)
+    sample_index: int | None = None
+
+
+@dataclass(frozen=True)
+class DesignSample:
+    """The points, and for sampled designs the sample matrix in parameter units."""
+
+    points: list[DesignPoint]
+    sampled_parameters: list[str]
+    sample: np.ndarray | None
+    baseline: str | None
+
+
+def plain(value: Any) -> Any:
+    """numpy scalars to Python values, so scenarios and JSON see ordinary numbers."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def label(overrides: dict[str, Any]) -> str:
+    return ", ".join(f"{path}={value}" for path, value in overrides.items()) or "base"
+
+
+def bounds(parameter: Range | list[Any]) -> tuple[float, float]:
+    """Sampling bounds: a range's own, or [0, len) indexing a list of choices."""
+    if isinstance(parameter, Range):
+        return parameter.low, parameter.high
+    return 0.0, float(len(parameter))
+
+
+def to_value(parameter: Range | list[Any], x: float) -> Any:
+    """A sampled number in parameter units to the value set in the scenario."""
+    if isinstance(parameter, Range):
+        return int(round(x)) if parameter.integer else float(x)
+    return plain(parameter[min(int(x), len(parameter) - 1)])
+
+
+def sample_matrix(spec: ExperimentSpec, names: list[str]) -> np.ndarray:
+    """Rows of uncertainty values (in parameter units) for a sampled design."""
+    design = spec.design
+    parameters = [design.uncertainties[name] for name in names]
+    low, high = np.array([bounds(p) for p in parameters]).T
+    if design.kind in (DesignKind.lhs, DesignKind.sobol):
+        engine_type = qmc.LatinHypercube if design.kind is DesignKind.lhs else qmc.Sobol
+        unit = engine_type(d=len(names), seed=spec.seed).random(design.samples)
+        return qmc.scale(unit, low, high)
+    problem = {"num_vars": len(names), "names": names, "bounds": [[lo, hi] for lo, hi in zip(low, high, strict=True)]}
+    if design.kind is DesignKind.saltelli:
+        from SALib.sample import sobol as saltelli_sampler
+
+        return saltelli_sampler.sample(problem, design.samples, calc_second_order=design.second_order, seed=spec.seed)
+    from SALib.sample import morris as morris_sampler
+
+    return morris_sampler.sample(problem, design.samples, num_levels=design.morris_levels, seed=spec.seed)
+
+
+def lever_combinations(levers: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    names = list(levers)
+    return [dict(zip(names, map(plain, values), strict=True)) for values in itertools.product(*levers.values())]
+
+
+def build_design(spec: ExperimentSpec, experiment_file: Path) -> DesignSample:
+    """All points of the experiment, baseline included, numbered from 0 in a fixed order."""
+    design = spec.design
+    folder = experiment_file.parent
+    base = (folder / spec.base).resolve()
+    raw: list[tuple[str, Path, dict[str, Any], int | None]] = []
+    sampled_names: list[str] = []
+    sample = None
+    if design.kind is DesignKind.scenarios:
+        for name, point in design.points.items():
+            file = (folder / point.scenario).resolve() if point.scenario else base
+            raw.append((name, file, {**design.fixed, **point.set}, None))
+    elif design.kind is DesignKind.zip:
+        columns = {**design.uncertainties, **design.levers}
+        for values in zip(*columns.values(), strict=True):
+            overrides = dict(zip(columns, map(plain, values), strict=True))
+            raw.append((label(overrides), base, {**design.fixed, **overrides}, None))
+    elif design.kind is DesignKind.grid:
+        for overrides in lever_combinations({**design.uncertainties, **design.levers}):
+            raw.append((label(overrides), base, {**design.fixed, **overrides}, None))
+    else:
+        assert design.kind in SAMPLED_KINDS
+        sampled_names = list(design.uncertainties)
+        sample = sample_matrix(spec, sampled_names)
+        for levers in lever_combinations(design.levers):
+            for index, row in enumerate(sample):
+                world = {n: to_value(design.uncertainties[n], x) for n, x in zip(sampled_names, row, strict=True)}
+                name = f"sample {index}" + (f" | {label(levers)}" if levers else "")
+                raw.append((name, base, {**design.fixed, **world, **levers}, index))
+    baseline = spec.baseline if isinstance(spec.baseline, str) else None
+    if isinstance(spec.baseline, dict):
+        raw.append((BASELINE_POINT, base, {**design.fixed, **spec.baseline}, None))
+        baseline = BASELINE_POINT
+    points = [DesignPoint(i, name, file, overrides, index) for i, (name, file, overrides, index) in enumerate(raw)]
+    return DesignSample(points, sampled_names, sample, baseline)

@@ -1,0 +1,128 @@
+"""Experiment files: a base scenario, a design over dotted parameter paths, replications, a seed,
+a baseline and the outputs to keep. Validated like scenarios: errors name the file and field.
+
+Vocabulary (EMA Workbench): *uncertainties* are facts about the world we do not know (cascade
+strength, prevention effect, learning rate); *levers* are what a policy maker sets (pooling rate,
+ring-fence share, gain-share). A design may cross them: every lever combination is run at every
+sampled point of the uncertainties.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.scenario.loading import ScenarioError, problems_from, read_yaml
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Range(Strict):
+    """A continuous (or, with `integer: true`, whole-number) range sampled by the design."""
+
+    low: float
+    high: float
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.high <= self.low:
+            raise ValueError(f"high ({self.high}) must be above low ({self.low})")
+        return self
+
+
+# A parameter is a range, or a list of values (categorical choices; for grids, the grid's values).
+Parameter = Range | list[Any]
+
+
+class DesignKind(str, Enum):
+    grid = "grid"
+    zip = "zip"
+    scenarios = "scenarios"
+    lhs = "lhs"
+    sobol = "sobol"
+    saltelli = "saltelli"
+    morris = "morris"
+
+
+SAMPLED_KINDS = {DesignKind.lhs, DesignKind.sobol, DesignKind.saltelli, DesignKind.morris}
+
+
+class NamedPoint(Strict):
+    """One side-by-side point of a `scenarios` design: a scenario file and/or overrides."""
+
+    scenario: str | None = None
+    set: dict[str, Any] = {}
+
+
+class Design(Strict):
+    kind: DesignKind
+    uncertainties: dict[str, Parameter] = {}
+    levers: dict[str, Parameter] = {}
+    fixed: Annotated[dict[str, Any], Field(description="overrides applied at every point")] = {}
+    points: Annotated[dict[str, NamedPoint], Field(description="for kind: scenarios")] = {}
+    samples: Annotated[int, Field(ge=1, description="sample size (lhs, sobol) or base N (saltelli, morris)")] = 16
+    morris_levels: Annotated[int, Field(ge=2)] = 4
+    second_order: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Design:
+        if self.kind is DesignKind.scenarios:
+            if not self.points:
+                raise ValueError("design.points: a scenarios design needs at least one named point")
+            return self
+        if self.points:
+            raise ValueError("design.points: only a scenarios design has named points")
+        if not (self.uncertainties or self.levers):
+            raise ValueError("design: name at least one parameter under uncertainties or levers")
+        sampled = self.uncertainties if self.kind in SAMPLED_KINDS else {}
+        for path, parameter in {**self.uncertainties, **self.levers}.items():
+            if self.kind in (DesignKind.grid, DesignKind.zip) or path not in sampled:
+                if not isinstance(parameter, list) or not parameter:
+                    raise ValueError(f"design.{path}: a grid parameter needs a non-empty list of values")
+        if self.kind is DesignKind.zip:
+            lengths = {len(v) for v in {**self.uncertainties, **self.levers}.values()}
+            if len(lengths) > 1:
+                raise ValueError(f"design: zip needs lists of one length, got lengths {sorted(lengths)}")
+        if self.kind in (DesignKind.saltelli, DesignKind.morris) and any(
+            isinstance(v, list) for v in self.uncertainties.values()
+        ):
+            raise ValueError(f"design.uncertainties: {self.kind.value} needs ranges (low, high), not lists")
+        return self
+
+
+class ExperimentSpec(Strict):
+    """An experiment as written in its file (paths still relative to it)."""
+
+    name: str
+    description: str = ""
+    base: Annotated[str, Field(description="scenario file, relative to the experiment file")]
+    design: Design
+    replications: Annotated[int, Field(ge=1)] = 10
+    seed: Annotated[int, Field(ge=0)] = 1
+    baseline: Annotated[
+        str | dict[str, Any] | None,
+        Field(description="a point name, or overrides defining an extra baseline point"),
+    ] = None
+    population_sample: Annotated[int | None, Field(ge=10)] = None
+    steps: Annotated[int | None, Field(ge=1)] = None
+    outputs: Annotated[list[str] | None, Field(description="step measures to keep; None = all")] = None
+
+
+def read_experiment_spec(path: Path) -> ExperimentSpec:
+    """Read and validate an experiment file, or raise a `ScenarioError` naming file and field."""
+    data = read_yaml(path)
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(str(path), problems_from(exc)) from None
+    if isinstance(spec.baseline, str) and spec.design.kind is DesignKind.scenarios and spec.baseline not in spec.design.points:
+        raise ScenarioError(
+            str(path), [("baseline", f"{spec.baseline!r} is not a design point (points: {sorted(spec.design.points)})")]
+        )
+    return spec

@@ -1,0 +1,116 @@
+"""Designs turn into the right points: counts, values, ranges, baselines, crossing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.experiment.experiment import load_experiment
+from sim.scenario import ScenarioError
+from tests.experiment.conftest import experiment_file
+
+
+def test_grid_is_full_factorial_plus_the_baseline_point(grid_file: Path) -> None:
+    experiment = load_experiment(grid_file)
+    names = [p.name for p in experiment.design.points]
+    assert len(names) == 2 * 2 + 1
+    assert names[-1] == "baseline" == experiment.design.baseline
+    rates = {experiment.scenarios[p.point_id].policy.pool.rate for p in experiment.design.points[:-1]}
+    assert rates == {0.1, 0.4}
+    assert experiment.scenarios[4].policy.pool.rule.value == "silo"
+
+
+def test_zip_pairs_lists_instead_of_crossing_them(tmp_path: Path) -> None:
+    path = experiment_file(
+        tmp_path,
+        "design:\n  kind: zip\n  levers:\n    policy.pool.rate: [0.1, 0.2, 0.3]\n"
+        "    policy.ring_fence_share: [0.9, 0.5, 0.1]\n",
+    )
+    experiment = load_experiment(path)
+    pairs = [(s.policy.pool.rate, s.policy.ring_fence_share) for s in experiment.scenarios.values()]
+    assert pairs == [(0.1, 0.9), (0.2, 0.5), (0.3, 0.1)]
+
+
+def test_zip_with_unequal_lists_is_rejected(tmp_path: Path) -> None:
+    path = experiment_file(
+        tmp_path, "design:\n  kind: zip\n  levers:\n    policy.pool.rate: [0.1, 0.2]\n    policy.target_pressure: [0.5]\n"
+    )
+    with pytest.raises(ScenarioError, match="one length"):
+        load_experiment(path)
+
+
+@pytest.mark.parametrize(("kind", "expected_rows"), [("lhs", 8), ("sobol", 8), ("saltelli", 8 * (2 + 2)), ("morris", 8 * 3)])
+def test_sampled_designs_have_the_expected_size_and_stay_in_range(tmp_path: Path, kind: str, expected_rows: int) -> None:
+    path = experiment_file(
+        tmp_path,
+        f"design:\n  kind: {kind}\n  samples: 8\n  uncertainties:\n"
+        "    learning.rate: {low: 0.05, high: 0.3}\n    policy.pool.package_effect: {low: 0.1, high: 0.5}\n",
+    )
+    experiment = load_experiment(path)
+    assert experiment.design.sample.shape == (expected_rows, 2)
+    rates = np.array([s.learning.rate for s in experiment.scenarios.values()])
+    effects = np.array([s.policy.pool.package_effect for s in experiment.scenarios.values()])
+    assert rates.min() >= 0.05 and rates.max() <= 0.3
+    assert effects.min() >= 0.1 and effects.max() <= 0.5
+    assert len(set(rates.round(6))) > 1
+
+
+def test_levers_are_crossed_with_sampled_uncertainties(tmp_path: Path) -> None:
+    path = experiment_file(
+        tmp_path,
+        "design:\n  kind: lhs\n  samples: 5\n  uncertainties:\n    learning.rate: {low: 0.05, high: 0.3}\n"
+        "  levers:\n    policy.pool.rule: [need, invest_to_save]\n",
+    )
+    experiment = load_experiment(path)
+    assert len(experiment.design.points) == 10
+    for rule in ("need", "invest_to_save"):
+        rates = sorted(s.learning.rate for s in experiment.scenarios.values() if s.policy.pool.rule.value == rule)
+        assert rates == sorted(experiment.design.sample[:, 0])
+
+
+def test_categorical_and_integer_uncertainties_take_valid_values(tmp_path: Path) -> None:
+    path = experiment_file(
+        tmp_path,
+        "design:\n  kind: lhs\n  samples: 12\n  uncertainties:\n    policy.pool.rule: [need, invest_to_save, citizen_priority]\n"
+        "    policy.settlement_years: {low: 1, high: 5, integer: true}\n",
+    )
+    scenarios = load_experiment(path).scenarios.values()
+    assert {s.policy.pool.rule.value for s in scenarios} == {"need", "invest_to_save", "citizen_priority"}
+    assert {s.policy.settlement_years for s in scenarios} <= {1, 2, 3, 4, 5}
+
+
+def test_scenarios_design_resolves_files_relative_to_the_experiment(tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parents[2] / "experiments" / "total_place.yaml"
+    experiment = load_experiment(shipped, replications=1)
+    names = [p.name for p in experiment.design.points]
+    assert names[0] == "silo" == experiment.design.baseline
+    assert experiment.scenarios[1].policy.pool.rule.value != "silo"
+
+
+def test_replication_seeds_are_shared_by_every_point(grid_file: Path) -> None:
+    specs = load_experiment(grid_file).run_specs()
+    seeds_by_point: dict[int, list[int]] = {}
+    for spec in specs:
+        seeds_by_point.setdefault(spec.point_id, []).append(spec.seed)
+    assert len({tuple(s) for s in seeds_by_point.values()}) == 1
+    assert len(set(next(iter(seeds_by_point.values())))) == 2
+
+
+def test_unknown_parameter_path_names_the_design_point(tmp_path: Path) -> None:
+    path = experiment_file(tmp_path, "design:\n  kind: grid\n  levers:\n    policy.pool.speed: [1, 2]\n")
+    with pytest.raises(ScenarioError, match="policy.pool.speed"):
+        load_experiment(path)
+
+
+def test_unknown_experiment_field_is_rejected(tmp_path: Path) -> None:
+    path = experiment_file(tmp_path, "replicatoins: 3\ndesign:\n  kind: grid\n  levers:\n    policy.pool.rate: [0.1]\n")
+    with pytest.raises(ScenarioError, match="replicatoins"):
+        load_experiment(path)
+
+
+def test_baseline_must_name_a_point(tmp_path: Path) -> None:
+    path = experiment_file(tmp_path, "baseline: nowhere\ndesign:\n  kind: scenarios\n  points:\n    silo: {}\n")
+    with pytest.raises(ScenarioError, match="nowhere"):
+        load_experiment(path)

@@ -95,8 +95,12 @@ def scenario(changes: Mapping[str, Any] | None = None, **sections: Any) -> Scena
     return Scenario.model_validate(data)
 
 
-def model_with_needs(scenario_: Scenario, needs: np.ndarray, seed: int = 0) -> PlaceModel:
-    """A model whose citizens have exactly `needs` ([D, N]) at step 0, baseline included."""
+def model_with_needs(
+    scenario_: Scenario, needs: np.ndarray, seed: int = 0, contact_draw: float | np.ndarray = 0.0
+) -> PlaceModel:
+    """A model whose citizens have exactly `needs` ([D, N]) at step 0, baseline included.
+
+    `contact_draw` 0 (the default) makes every duty-holder meet every crisis in its domains."""
     needs = np.asarray(needs, dtype=np.float32)
     model = PlaceModel(scenario_, seed=seed, population_sample=needs.shape[1])
     population = model.population
@@ -104,4 +108,5 @@ def model_with_needs(scenario_: Scenario, needs: np.ndarray, seed: int = 0) -> P
     recovery = np.array([d.recovery for d in scenario_.domains.values()], dtype=np.float32)[:, None]
     drift = np.array([d.drift for d in scenario_.domains.values()], dtype=np.float32)[:, None]
     population.pull[...] = recovery * needs + drift
+    population.contact_draw[...] = contact_draw
     return model

@@ -68,7 +68,10 @@ def duty_shares(draw: st.DrawFn, agencies: list[str], domains: list[str]) -> dic
 
 @st.composite
 def ring_fenced_lines(draw: st.DrawFn, domains: list[str]) -> dict[str, dict[str, float]]:
+    """Lines in the agency's own duty domains (the only ones whose money can be spent)."""
     lines: dict[str, dict[str, float]] = {}
+    if not domains:
+        return lines
     for use in ("acute", "prevention"):
         chosen = draw(st.lists(st.sampled_from(domains), unique=True, max_size=len(domains)))
         if chosen:
@@ -85,7 +88,7 @@ def agency_settings(
         "budget_gbp_per_year": population * draw(money(8_000.0)),  # up to 8000 a resident
         "budget_growth": draw(st.none() | unit(-0.2, 0.2)),
         "ring_fence_share": draw(st.none() | unit()),
-        "ring_fenced_lines": draw(ring_fenced_lines(domains)),
+        "ring_fenced_lines": draw(ring_fenced_lines(sorted(duties))),
         "statutory_duties": duties,
         "assessment_cost_gbp": draw(money(500.0)),
         "prevention_propensity": draw(unit()),

@@ -88,7 +88,11 @@ class ServiceAgency(mesa.Agent):
         ledger.pay(self.agency_id, SERVICES, amount - from_line, category, domain)
 
     def respond_to_crises(self) -> None:
-        """Answer this agency's share of every crisis in its domains; overspend is a deficit."""
+        """Pay this agency's share of every crisis in its domains; overspend is a deficit.
+
+        It pays its duty share of the cost of every crisis, but meets (and assesses) only the
+        citizens its share reaches: fire, with 1% of health crises, does not assess them all.
+        """
         self.unmet_statutory_demand = 0.0
         crises = self.model.crises
         for domain, share in self.duties.items():
@@ -99,7 +103,10 @@ class ServiceAgency(mesa.Agent):
             covered = max(self.model.ledger.balance(self.agency_id, line), 0.0) + max(self.flexible_balance, 0.0)
             self.unmet_statutory_demand += max(0.0, cost - covered)
             self.spend(cost, "acute", domain, line)
-            self.model.contacts.record(self.agency_id, crises.masks[domain])
+            met = crises.masks[domain]
+            if share < 1.0:
+                met = met & (self.model.population.contact_draw < share)
+            self.model.contacts.record(self.agency_id, met)
 
     @property
     def flexible_balance(self) -> float:

@@ -5,7 +5,7 @@ Each step, for agency a with collaboration c_a:
     return      R_a = tanh((benefit_a - contribution_a) / contribution_a)   (0 if it gave nothing)
     trust       T_ab <- T_ab + trust_rate * (reciprocation_b - T_ab)  for every other member b
     reciprocity Q_a = mean_b T_ab - c_a                                  (0 outside the pool)
-    target miss M_a = mean over own domains of clip(crises_t / crises_1 - 1, 0, 1)
+    target miss M_a = share of own domains whose crises rose on the previous quarter
     c_a <- clip(c_a + rate * (w_R R_a + w_Q Q_a - w_M * target_pressure * M_a) + sd * eps, 0, 1)
 
 benefit is the pool's attributed savings to a plus net gain-share received; reciprocation_b is
@@ -41,13 +41,12 @@ def return_on_pooling(model: PlaceModel, agency: ServiceAgency) -> float:
 
 
 def target_miss(model: PlaceModel, agency: ServiceAgency) -> float:
-    """How far its own-domain crisis counts are above their first-step level (the silo target)."""
-    misses = []
-    for domain in agency.duties:
-        target = model.crisis_targets[domain]
-        now = model.crises.counts[domain]
-        misses.append(float(now > 0) if target == 0 else min(1.0, max(0.0, now / target - 1.0)))
-    return float(np.mean(misses)) if misses else 0.0
+    """Share of its own domains whose crisis count missed the silo target: no more crises than
+    last quarter. Under target pressure a miss turns an agency inwards, away from the pool."""
+    if not agency.duties:
+        return 0.0
+    misses = [model.crises.counts[d] > model.crisis_targets[d] for d in agency.duties]
+    return float(np.mean(misses))
 
 
 def update_trust(model: PlaceModel, agency: ServiceAgency) -> None:

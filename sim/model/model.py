@@ -78,7 +78,7 @@ class PlaceModel(mesa.Model):
         self.pool.collect()
         self.population.evolve()
         self.crises = detect_crises(self.population, self.scenario)
-        if not self.crisis_targets:
+        if not self.crisis_targets:  # the first quarter is its own target
             self.crisis_targets = dict(self.crises.counts)
         self.agents.do("respond_to_crises")
         stabilise(self.population, self.scenario, self.crises)
@@ -90,3 +90,4 @@ class PlaceModel(mesa.Model):
         self.agents.do(lambda agency: learning.learn(self, agency))
         self.recorder.record(self)
         self.ledger.close_step()
+        self.crisis_targets = dict(self.crises.counts)

@@ -88,6 +88,9 @@ class Population:
         self.prevention_threshold = np.array([d.prevention_threshold for d in domains], dtype=NEED_DTYPE)
         self.crisis_threshold = np.array([d.crisis_threshold for d in domains], dtype=NEED_DTYPE)
         self.crisis_episodes = np.zeros(n_citizens, dtype=np.uint16)
+        # which agencies a citizen's crisis reaches: an agency holding share s of a domain's duty
+        # meets the crises of citizens whose draw is below s (the lead agency meets nearly all)
+        self.contact_draw = rng.random(n_citizens, dtype=NEED_DTYPE)
         self._next = np.empty_like(self.needs)
         self._noise = np.empty_like(self.needs)
 

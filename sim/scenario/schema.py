@@ -123,9 +123,16 @@ class Agency(Frozen):
     initial_trust: Share = 0.5
 
     @model_validator(mode="after")
-    def _lines_have_weight(self) -> Agency:
+    def _lines_are_spendable(self) -> Agency:
         if self.ring_fenced_lines and sum(sum(w.values()) for w in self.ring_fenced_lines.values()) <= 0:
             raise ValueError("ring_fenced_lines weights must not all be zero")
+        for use, lines in self.ring_fenced_lines.items():
+            for domain, weight in lines.items():
+                if weight > 0 and self.statutory_duties.get(domain, 0.0) <= 0:
+                    raise ValueError(
+                        f"ring_fenced_lines.{use.value}.{domain}: the agency has no statutory duty in {domain!r}, "
+                        "so money locked there could never be spent; add the duty or remove the line"
+                    )
         return self
 
 

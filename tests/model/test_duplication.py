@@ -78,6 +78,17 @@ def test_integrated_case_management_pays_only_the_necessary_part():
     assert category_total(model, "duplicated_assessment") == 0.0
 
 
+def test_a_small_duty_share_meets_only_its_share_of_crises():
+    scenario = builders.scenario(SHARED_X, population=4)
+    model = builders.model_with_needs(scenario, NEEDS, contact_draw=np.array([0.1, 0.9, 0.2, 0.4]))
+    model.step()
+    # x crises: citizens 0, 1, 3; a and b (share 0.5 each) meet those with draw < 0.5: 0 and 3.
+    # y crises: 1, 2; a (share 1) meets both. So a contacts 0, 1, 2, 3 and b contacts 0, 3.
+    bills = model.assessment_bills
+    assert bills["b"].contacts == 2
+    assert bills["a"].contacts == 4
+
+
 def test_duplicated_assessments_equal_the_hand_count_from_crises_and_duties():
     """Analytic limit: no cascades, no noise, no drift, no prevention, no pool, no effect of the
     acute response: needs stay at the initial draw, so who is in crisis where, and which agencies
@@ -98,8 +109,13 @@ def test_duplicated_assessments_equal_the_hand_count_from_crises_and_duties():
     model = PlaceModel(scenario, seed=5)
     needs = model.population.needs.copy()
     in_crisis = needs >= np.array([[0.3], [0.25], [0.35]], dtype=np.float32)
-    holds = np.array([[d.get(domain, 0) > 0 for domain in "xyz"] for d in duties.values()])  # [agency, domain]
-    agencies_per_citizen = (holds.astype(int) @ in_crisis.astype(int) > 0).sum(axis=0)
+    draw = model.population.contact_draw
+    # an agency holding share s < 1 of a domain's duty meets the crises of citizens whose draw is below s
+    meets = np.array(
+        [[(in_crisis[row] & ((share >= 1.0) | (draw < share))) if (share := d.get(domain, 0.0)) > 0
+          else np.zeros_like(draw, dtype=bool) for row, domain in enumerate("xyz")] for d in duties.values()]
+    )  # fmt: skip  # [agency, domain, citizen]
+    agencies_per_citizen = meets.any(axis=1).sum(axis=0)
     hand_count = int(np.maximum(agencies_per_citizen - 1, 0).sum())
     assert hand_count > 500  # the case exercises duplication
     steps = 3

@@ -94,8 +94,8 @@ def test_no_contribution_gives_no_return_signal():
 def test_target_pressure_with_rising_crises_lowers_collaboration():
     model = learning_model({"learning.target_weight": 0.5, "policy.target_pressure": 0.8})
     model.crisis_targets = {"x": 10, "y": 10}
-    set_crises(model, {"x": 15, "y": 40})  # a's own domain x is 50% above target
-    assert learn_a(model) == pytest.approx(0.5 - RATE * 0.5 * 0.8 * 0.5)
+    set_crises(model, {"x": 15, "y": 40})  # a's one own domain, x, missed its target
+    assert learn_a(model) == pytest.approx(0.5 - RATE * 0.5 * 0.8 * 1.0)
 
 
 def test_rising_crises_without_target_pressure_change_nothing():
@@ -112,11 +112,22 @@ def test_falling_crises_are_no_target_miss():
     assert learn_a(model) == pytest.approx(0.5)
 
 
-def test_target_miss_is_capped_at_one():
+def test_target_miss_counts_missed_domains_not_their_size():
     model = learning_model({"learning.target_weight": 1.0})
     model.crisis_targets = {"x": 10, "y": 10}
     set_crises(model, {"x": 100, "y": 10})
     assert learning.target_miss(model, model.agencies_by_id(["a"])[0]) == 1.0
+    set_crises(model, {"x": 11, "y": 10})
+    assert learning.target_miss(model, model.agencies_by_id(["a"])[0]) == 1.0
+
+
+def test_the_target_is_last_quarters_crisis_count(small_scenario):
+    model = PlaceModel(small_scenario, seed=3)
+    model.step()
+    first = dict(model.crises.counts)
+    model.step()
+    assert model.crisis_targets == model.crises.counts
+    assert first != model.crises.counts
 
 
 # -- reciprocity and trust -------------------------------------------------------------------

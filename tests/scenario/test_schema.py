@@ -125,7 +125,15 @@ def test_unknown_domain_in_cascades_is_rejected():
 def test_unknown_domain_in_ring_fenced_lines_is_rejected():
     data = builders.scenario_data()
     data["agencies"]["a"]["ring_fenced_lines"] = {"prevention": {"z": 1.0}}
-    assert "agencies.a.ring_fenced_lines.prevention: unknown domain 'z'" in cross_field_message(data)
+    message = cross_field_message(data)
+    assert "agencies.a" in message and "ring_fenced_lines.prevention.z" in message
+
+
+def test_a_ring_fenced_line_outside_the_agencys_duties_is_rejected():
+    data = builders.scenario_data()
+    data["agencies"]["b"]["ring_fenced_lines"] = {"acute": {"x": 1.0}}  # b holds no duty in x
+    message = cross_field_message(data)
+    assert "agencies.b" in message and "no statutory duty in 'x'" in message
 
 
 def test_unknown_ring_fenced_use_is_rejected():

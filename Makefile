@@ -14,10 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The default experiment: six regimes x 20 paired replications (about 2 minutes on 2 cores).
 demo: $(STAMP)
 	$(BIN)/placesim validate scenarios/*.yaml
-	$(BIN)/placesim run scenarios/total_place_pilot.yaml
-	$(BIN)/placesim run scenarios/pooled_devolved_gainshare.yaml
+	$(BIN)/placesim sweep experiments/total_place.yaml --out results/total_place --resume
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

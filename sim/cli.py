@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.analysis.count import count
+from sim.analysis.paired import paired_differences
 from sim.experiment.experiment import load_experiment
 from sim.experiment.run_files import write_run
 from sim.model.simulate import RunResult, run
@@ -122,10 +123,10 @@ SUMMARY_ROWS = (
 
 def format_value(value: float, unit: str) -> str:
     if unit == "£m":
-        return f"£{value / 1e6:,.1f}m"
+        return f"{'-' if value < 0 else ''}£{abs(value) / 1e6:,.1f}m"
     if unit == "%":
         return f"{value:.1%}"
-    return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
+    return f"{value:,.3f}" if abs(value) < 1 else f"{value:,.1f}"
 
 
 def print_summary(result: RunResult) -> None:
@@ -222,8 +223,35 @@ def command_sweep(args: argparse.Namespace) -> int:
     for point, row in table.iterrows():
         shown.add_row(str(point), *(format_value(row[key], unit) for key, (_, unit) in SWEEP_COLUMNS.items()))
     console.print(shown)
+    if experiment.design.baseline is not None and experiment.spec.replications > 1:
+        print_paired(paired_differences(runs, experiment.design.baseline, list(PAIRED_COLUMNS)), experiment.design.baseline)
     console.print(f"{len(runs)} runs in {out}/ (runs.parquet, steps.parquet, design.parquet, manifest.json)")
     return 0
+
+
+PAIRED_COLUMNS = {
+    "total_spend_gbp": ("spend", "£m"),
+    "waste_gbp": ("waste", "£m"),
+    "mean_wellbeing": ("wellbeing", ""),
+    "crises_per_1000_per_year": ("crises /1000/yr", ""),
+}
+
+
+def print_paired(table: pd.DataFrame, baseline: str) -> None:
+    """Mean paired difference against the baseline, with its 95% interval, per point."""
+    shown = Table(title=f"Difference from {baseline}, paired by seed: mean [95% interval]")
+    shown.add_column("point")
+    for label, _ in PAIRED_COLUMNS.values():
+        shown.add_column(label, justify="right")
+    for point, group in table.groupby("point", sort=False):
+        by_measure = group.set_index("measure")
+        cells = []
+        for measure, (_, unit) in PAIRED_COLUMNS.items():
+            row = by_measure.loc[measure]
+            values = (format_value(row[k], unit) for k in ("mean_difference", "ci_low", "ci_high"))
+            cells.append("{} [{}, {}]".format(*values))
+        shown.add_row(str(point), *cells)
+    console.print(shown)
 
 
 SWEEP_COLUMNS = {

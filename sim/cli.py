@@ -53,15 +53,17 @@ def load_from_args(args: argparse.Namespace) -> Scenario:
 
 
 @contextmanager
-def step_progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar for steps; rich shows it only on a terminal and only while it runs."""
+def progress_bar(label: str, unit: str, keep: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar (done of total, time left) on stderr, fed by an `advance(done, total)`
+    callback; `keep=False` removes it when done. Rich animates it only on a terminal."""
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        TextColumn(unit),
         TimeRemainingColumn(),
         console=errors,
-        transient=True,
+        transient=not keep,
     ) as progress:
         task = progress.add_task(label, total=None)
 
@@ -72,7 +74,7 @@ def step_progress(label: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def run_with_progress(scenario: Scenario, args: argparse.Namespace, steps: int | None, baseline: bool) -> RunResult:
-    with step_progress(f"{scenario.name}: quarters") as advance:
+    with progress_bar(scenario.name, "quarters", keep=False) as advance:
         return run(
             scenario,
             seed=args.seed,
@@ -186,25 +188,6 @@ def command_count(args: argparse.Namespace) -> int:
     return 0
 
 
-@contextmanager
-def runs_progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar over runs: done, total, time left."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeRemainingColumn(),
-        console=errors,
-    ) as progress:
-        task = progress.add_task(label, total=None)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        yield advance
-
-
 def command_sweep(args: argparse.Namespace) -> int:
     experiment = load_experiment(
         args.experiment,
@@ -213,7 +196,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         replications=args.replications,
     )
     out = args.out or Path("results") / experiment.name
-    with runs_progress(experiment.name) as advance:
+    with progress_bar(experiment.name, "runs", keep=True) as advance:
         runs = experiment.run(out=out, workers=args.workers, dask=args.dask, resume=args.resume, progress=advance)
     table = runs.groupby("point", sort=False)[list(SWEEP_COLUMNS)].mean()
     shown = Table(title=f"{experiment.name}: mean over {experiment.spec.replications} replications")

@@ -81,7 +81,7 @@ class Experiment:
     def manifest(self) -> dict[str, Any]:
         resolved = {
             "experiment": self.spec.model_dump(mode="json"),
-            "base_scenario_hash": scenario_hash(self.scenarios[0]),
+            "base_scenario_hash": scenario_hash(load_scenario((self.path.parent / self.spec.base).resolve())),
             "point_scenario_hashes": {p.point_id: scenario_hash(self.scenarios[p.point_id]) for p in self.design.points},
         }
         experiment_hash = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()

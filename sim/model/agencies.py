@@ -90,8 +90,10 @@ class ServiceAgency(mesa.Agent):
     def respond_to_crises(self) -> None:
         """Pay this agency's share of every crisis in its domains; overspend is a deficit.
 
-        It pays its duty share of the cost of every crisis, but meets (and assesses) only the
-        citizens its share reaches: fire, with 1% of health crises, does not assess them all.
+        It pays its duty share of the cost of every crisis. The lead agency of a domain (largest
+        share) meets and assesses every crisis there; another duty-holder with share s meets only
+        the citizens whose contact draw is below s: fire, with 1% of health crises, does not
+        assess them all.
         """
         self.unmet_statutory_demand = 0.0
         crises = self.model.crises
@@ -104,7 +106,7 @@ class ServiceAgency(mesa.Agent):
             self.unmet_statutory_demand += max(0.0, cost - covered)
             self.spend(cost, "acute", domain, line)
             met = crises.masks[domain]
-            if share < 1.0:
+            if self.model.lead_agency[domain] != self.agency_id:
                 met = met & (self.model.population.contact_draw < share)
             self.model.contacts.record(self.agency_id, met)
 

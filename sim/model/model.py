@@ -32,6 +32,15 @@ def random_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]
     return np.random.default_rng(population_seed), np.random.default_rng(decisions_seed)
 
 
+def lead_agencies(scenario: Scenario) -> dict[str, str]:
+    """Domain -> the agency with the largest duty share there (the first such, on a tie)."""
+    leads = {}
+    for domain in scenario.domains:
+        shares = {a: config.statutory_duties.get(domain, 0.0) for a, config in scenario.agencies.items()}
+        leads[domain] = max(shares, key=shares.__getitem__)
+    return leads
+
+
 class PlaceModel(mesa.Model):
     """One place under one policy regime, stepped a quarter at a time."""
 
@@ -41,6 +50,7 @@ class PlaceModel(mesa.Model):
         self.scenario = scenario
         self.seed = seed
         self.domain_index = {name: i for i, name in enumerate(scenario.domains)}
+        self.lead_agency = lead_agencies(scenario)
         self.ledger = Ledger()
         self.population = Population(scenario, population_sample or scenario.run.population_sample, population_rng)
         self.warm_up(scenario.run.warmup_steps)

@@ -113,7 +113,7 @@ class PooledBudget:
             self.attributed_savings[agency_id] = float(duties @ savings_by_domain)
 
     def expected_avoided_cost(self, needs: np.ndarray) -> np.ndarray:
-        """[D, k] expected acute cost (GBP per simulated citizen) a package would avoid."""
+        """[D, k] expected acute cost a package would avoid, in GBP per resident the citizen stands for."""
         population = self.model.population
         closeness = closeness_to_crisis(needs, population.prevention_threshold, population.crisis_threshold)
         value_per_need = self.acute_cost * self.persistence * self.settings.package_effect

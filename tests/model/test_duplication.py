@@ -82,8 +82,8 @@ def test_a_small_duty_share_meets_only_its_share_of_crises():
     scenario = builders.scenario(SHARED_X, population=4)
     model = builders.model_with_needs(scenario, NEEDS, contact_draw=np.array([0.1, 0.9, 0.2, 0.4]))
     model.step()
-    # x crises: citizens 0, 1, 3; a and b (share 0.5 each) meet those with draw < 0.5: 0 and 3.
-    # y crises: 1, 2; a (share 1) meets both. So a contacts 0, 1, 2, 3 and b contacts 0, 3.
+    # x crises: citizens 0, 1, 3; a leads x (first on the 0.5/0.5 tie) and meets all three; b meets
+    # those whose draw is below 0.5: 0 and 3. y crises: 1, 2, both met by a. So a contacts 0-3, b 0 and 3.
     bills = model.assessment_bills
     assert bills["b"].contacts == 2
     assert bills["a"].contacts == 4
@@ -110,10 +110,11 @@ def test_duplicated_assessments_equal_the_hand_count_from_crises_and_duties():
     needs = model.population.needs.copy()
     in_crisis = needs >= np.array([[0.3], [0.25], [0.35]], dtype=np.float32)
     draw = model.population.contact_draw
-    # an agency holding share s < 1 of a domain's duty meets the crises of citizens whose draw is below s
+    # a domain's lead agency meets all its crises; another duty-holder with share s, those whose draw is below s
+    lead = {"x": "a", "y": "c", "z": "c"}  # the largest share; a before b on the tie in x
     meets = np.array(
-        [[(in_crisis[row] & ((share >= 1.0) | (draw < share))) if (share := d.get(domain, 0.0)) > 0
-          else np.zeros_like(draw, dtype=bool) for row, domain in enumerate("xyz")] for d in duties.values()]
+        [[(in_crisis[row] & ((lead[domain] == name) | (draw < share))) if (share := d.get(domain, 0.0)) > 0
+          else np.zeros_like(draw, dtype=bool) for row, domain in enumerate("xyz")] for name, d in duties.items()]
     )  # fmt: skip  # [agency, domain, citizen]
     agencies_per_citizen = meets.any(axis=1).sum(axis=0)
     hand_count = int(np.maximum(agencies_per_citizen - 1, 0).sum())
@@ -125,3 +126,12 @@ def test_duplicated_assessments_equal_the_hand_count_from_crises_and_duties():
     assert category_total(model, "duplicated_assessment") == pytest.approx(steps * hand_count * 40.0 * weight)
     distinct = int((agencies_per_citizen > 0).sum())
     assert category_total(model, "assessment") == pytest.approx(steps * distinct * 40.0 * weight)
+
+
+def test_every_crisis_is_met_by_its_domains_lead_agency():
+    scenario = builders.scenario(SHARED_X, population=4)
+    model = builders.model_with_needs(scenario, NEEDS, contact_draw=0.99)
+    model.step()
+    # no draw is below b's share of 0.5, so only the lead, a, meets the x crises (0, 1, 3)
+    assert model.assessment_bills["b"].contacts == 0
+    assert model.assessment_bills["a"].contacts == 4

@@ -22,10 +22,32 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+# One thread per worker for the numerical libraries: with as many worker processes as cores,
+# multi-threaded BLAS in each worker oversubscribes the cores (2 workers ran no faster than 1).
+# Dask's nanny sets the same variables for its workers.
+SINGLE_THREADED = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+@contextmanager
+def single_threaded_children() -> Iterator[None]:
+    """Processes spawned inside this block start with single-threaded numerical libraries."""
+    saved = {name: os.environ.get(name) for name in SINGLE_THREADED}
+    os.environ.update(SINGLE_THREADED)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @contextmanager
 def local_processes(workers: int | None = None) -> Iterator[Executor]:
+    """Spawned worker processes; they start when the first runs are submitted, inside the block."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context) as pool:
+    with single_threaded_children(), ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context) as pool:
         yield pool
 
 

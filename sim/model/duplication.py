@@ -44,13 +44,16 @@ class ContactRegister:
             row[citizens] = True
 
     def bills(self) -> dict[str, AssessmentBill]:
-        """Contacts and necessary assessments per agency for this step."""
+        """Contacts and necessary assessments per agency for this step.
+
+        A contacted citizen's share 1/k is looked up in a table of k = 1 .. number of agencies
+        rather than computed into an array over every citizen (the same values, summed in the same order).
+        """
         agencies_per_citizen = self.contacted.sum(axis=0, dtype=np.uint8)
-        share = np.zeros(agencies_per_citizen.shape, dtype=np.float64)
-        touched = agencies_per_citizen > 0
-        share[touched] = 1.0 / agencies_per_citizen[touched]
+        share_by_count = np.zeros(len(self.index) + 1, dtype=np.float64)
+        share_by_count[1:] = 1.0 / np.arange(1, len(self.index) + 1)
         bills = {}
         for agency_id, row in self.index.items():
-            mask = self.contacted[row]
-            bills[agency_id] = AssessmentBill(contacts=int(np.count_nonzero(mask)), necessary=float(share[mask].sum()))
+            counts = agencies_per_citizen[self.contacted[row]]
+            bills[agency_id] = AssessmentBill(contacts=int(counts.size), necessary=float(share_by_count[counts].sum()))
         return bills

@@ -98,17 +98,15 @@ class PooledBudget:
         eligible = np.flatnonzero(population.any_in_prevention_window())
         if eligible.size == 0:
             return
-        needs = population.needs[:, eligible]
-        avoided = self.expected_avoided_cost(needs)
-        chosen = self.rank(needs, avoided, affordable)
-        citizens = eligible[chosen]
+        citizens = eligible[self.rank(eligible, affordable)]
+        avoided = self.expected_avoided_cost(population.needs[:, citizens])
         for row in range(population.needs.shape[0]):
             population.reduce_need(row, citizens, self.settings.package_effect)
         self.packages = citizens.size
         weight = population.weight
         model.ledger.pay(POOL, SERVICES, citizens.size * self.settings.package_cost_gbp * weight, "pool_prevention")
         model.ledger.pay(POOL, SERVICES, citizens.size * self.settings.assessment_cost_gbp * weight, "assessment")
-        savings_by_domain = avoided[:, chosen].sum(axis=1) * weight
+        savings_by_domain = avoided.sum(axis=1) * weight
         for agency_id, duties in zip(model.scenario.agencies, self.duty_matrix, strict=True):
             self.attributed_savings[agency_id] = float(duties @ savings_by_domain)
 
@@ -119,15 +117,20 @@ class PooledBudget:
         value_per_need = self.acute_cost * self.persistence * self.settings.package_effect
         return value_per_need[:, None] * needs * closeness
 
-    def rank(self, needs: np.ndarray, avoided: np.ndarray, at_most: int) -> np.ndarray:
-        """Positions (into the eligible set) of the `at_most` citizens the rule puts first."""
+    def rank(self, eligible: np.ndarray, at_most: int) -> np.ndarray:
+        """Positions (into `eligible`) of the `at_most` citizens the rule puts first.
+
+        Only what the rule scores is computed for every eligible citizen: under `need`, total need
+        (summed over all citizens, which is cheaper than gathering the eligible ones' needs first).
+        """
         rule = self.settings.rule
+        needs = self.model.population.needs
         if rule is PoolRule.need:
-            score = needs.sum(axis=0)
+            score = needs.sum(axis=0)[eligible]
         elif rule is PoolRule.invest_to_save:
-            score = avoided.sum(axis=0)
+            score = self.expected_avoided_cost(needs[:, eligible]).sum(axis=0)
         else:
-            score = self.priority @ needs
+            score = self.priority @ needs[:, eligible]
         if score.size <= at_most:
             return np.arange(score.size)
         cut = score.size - at_most

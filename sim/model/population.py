@@ -127,8 +127,16 @@ class Population:
         return (row >= self.prevention_threshold[domain]) & (row < self.crisis_threshold[domain])
 
     def reduce_need(self, domain: int, citizens: np.ndarray, share: float) -> None:
-        """Remove `share` of the need of `citizens` (indices or mask) in one domain."""
-        self.needs[domain, citizens] *= NEED_DTYPE(1.0 - share)
+        """Remove `share` of the need of `citizens` (indices or mask) in one domain.
+
+        A mask is applied in place (`where=`), without gathering and scattering the citizens it selects.
+        """
+        row = self.needs[domain]
+        factor = NEED_DTYPE(1.0 - share)
+        if citizens.dtype == bool:
+            np.multiply(row, factor, out=row, where=citizens)
+        else:
+            row[citizens] *= factor
 
     def select_closest_to_crisis(self, domain: int, at_most: int) -> np.ndarray:
         """Up to `at_most` citizens in the prevention window, highest need first (argpartition, O(N))."""

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sim.model.outputs import MEASURES
 from sim.scenario.loading import ScenarioError, problems_from, read_yaml
 
 
@@ -112,6 +113,13 @@ class ExperimentSpec(Strict):
     population_sample: Annotated[int | None, Field(ge=10)] = None
     steps: Annotated[int | None, Field(ge=1)] = None
     outputs: Annotated[list[str] | None, Field(description="step measures to keep; None = all")] = None
+
+    @model_validator(mode="after")
+    def _known_outputs(self) -> ExperimentSpec:
+        unknown = sorted(set(self.outputs or []) - set(MEASURES))
+        if unknown:
+            raise ValueError(f"outputs: unknown measure(s) {unknown}; choose from {list(MEASURES)}")
+        return self
 
 
 def read_experiment_spec(path: Path) -> ExperimentSpec:

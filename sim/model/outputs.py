@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from sim.model.model import PlaceModel
 
 GINI_BINS = 4096
+MEASURES = (
+    "spend_gbp", "mean_need", "crises", "wellbeing", "priority_weighted_wellbeing", "need_gini",
+    "unmet_statutory_demand_gbp", "deficit_gbp", "collaboration", "pool_balance_gbp", "pool_members",
+    "pool_packages",
+)  # fmt: skip
 COLUMNS = ["step", "measure", "agency", "domain", "category", "value"]
 ACUTE_CATEGORIES = ("acute",)
 PREVENTION_CATEGORIES = ("prevention", "pool_prevention")

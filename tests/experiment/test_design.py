@@ -114,3 +114,10 @@ def test_baseline_must_name_a_point(tmp_path: Path) -> None:
     path = experiment_file(tmp_path, "baseline: nowhere\ndesign:\n  kind: scenarios\n  points:\n    silo: {}\n")
     with pytest.raises(ScenarioError, match="nowhere"):
         load_experiment(path)
+
+
+def test_unknown_output_measure_is_rejected(tmp_path: Path) -> None:
+    path = experiment_file(tmp_path, "design:\n  kind: grid\n  levers:\n    policy.pool.rate: [0.1]\n")
+    path.write_text(path.read_text().replace("outputs: [crises,", "outputs: [crisis,"))
+    with pytest.raises(ScenarioError, match="unknown measure"):
+        load_experiment(path)

@@ -154,3 +154,11 @@ def test_a_pooled_run_reports_crises_averted_against_its_silo_twin(small_pooled_
     expected = baseline.summary["total_crises"] - result.summary["total_crises"]
     assert result.summary["crises_averted_vs_silo"] == pytest.approx(expected)
     assert result.summary["pool_contributions_gbp"] > 0
+
+
+def test_the_steps_table_holds_exactly_the_declared_measures(small_pooled_scenario):
+    from sim.model.outputs import MEASURES
+    from sim.model.simulate import simulate
+
+    steps = simulate(small_pooled_scenario, seed=2).steps
+    assert set(steps["measure"]) == set(MEASURES)

@@ -11,6 +11,7 @@ from hypothesis import given
 from sim.model import run, simulate
 from sim.model.ledger import POOL, SERVICES
 from sim.model.model import PlaceModel
+from sim.model.outputs import MEASURES
 from sim.scenario import with_overrides
 from tests.strategies import PROPERTY_SETTINGS, scenario_pairs_differing_in_levers, scenarios
 
@@ -157,8 +158,5 @@ def test_a_pooled_run_reports_crises_averted_against_its_silo_twin(small_pooled_
 
 
 def test_the_steps_table_holds_exactly_the_declared_measures(small_pooled_scenario):
-    from sim.model.outputs import MEASURES
-    from sim.model.simulate import simulate
-
     steps = simulate(small_pooled_scenario, seed=2).steps
     assert set(steps["measure"]) == set(MEASURES)

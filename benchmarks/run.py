@@ -98,14 +98,7 @@ def placesim_worker(regime: str, citizens: int, steps: int) -> dict:
     from sim.scenario import load_scenario
 
     scenario = load_scenario(DEFAULT_SCENARIO, overrides=POOLED if regime == "pooled" else SILO)
-    started = time.perf_counter()
-    model = PlaceModel(scenario, seed=SEED, population_sample=citizens)
-    construct = time.perf_counter() - started
-    step_times = []
-    for _ in range(steps):
-        started = time.perf_counter()
-        model.step()
-        step_times.append(time.perf_counter() - started)
+    construct, step_times = time_model(lambda: PlaceModel(scenario, seed=SEED, population_sample=citizens), steps)
     return {
         "construct_s": construct,
         "step_s": step_times,
@@ -115,20 +108,26 @@ def placesim_worker(regime: str, citizens: int, steps: int) -> dict:
     }
 
 
-def textbook_worker(citizens: int, steps: int) -> dict:
-    """Construct (warm-up included) and time `steps` steps of the textbook Mesa model (silo)."""
-    from benchmarks.textbook_mesa import TextbookPlace
-    from sim.scenario import load_scenario
-
-    scenario = load_scenario(DEFAULT_SCENARIO, overrides=SILO)
+def time_model(make_model, steps: int) -> tuple[float, list[float]]:
+    """(seconds to construct, seconds of each of `steps` steps) for any model with .step()."""
     started = time.perf_counter()
-    model = TextbookPlace(scenario, seed=SEED, population_sample=citizens)
+    model = make_model()
     construct = time.perf_counter() - started
     step_times = []
     for _ in range(steps):
         started = time.perf_counter()
         model.step()
         step_times.append(time.perf_counter() - started)
+    return construct, step_times
+
+
+def textbook_worker(citizens: int, steps: int) -> dict:
+    """Construct (warm-up included) and time `steps` steps of the textbook Mesa model (silo)."""
+    from benchmarks.textbook_mesa import TextbookPlace
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(DEFAULT_SCENARIO, overrides=SILO)
+    construct, step_times = time_model(lambda: TextbookPlace(scenario, seed=SEED, population_sample=citizens), steps)
     return {"construct_s": construct, "step_s": step_times, "peak_rss_mib": peak_rss_mib()}
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from sim.model.ledger import CENTRE, FLEXIBLE, SERVICES
 from sim.scenario.schema import Agency, FundUse
@@ -148,6 +147,3 @@ class ServiceAgency(mesa.Agent):
     def deficit(self) -> float:
         """Money owed beyond the flexible balance (GBP, >= 0)."""
         return max(0.0, -self.flexible_balance)
-
-    def own_domain_indices(self) -> np.ndarray:
-        return np.array([self.model.domain_index[d] for d in self.duties], dtype=int)

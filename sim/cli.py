@@ -206,12 +206,21 @@ def command_sweep(args: argparse.Namespace) -> int:
     for point, row in table.iterrows():
         shown.add_row(str(point), *(format_value(row[key], unit) for key, (_, unit) in SWEEP_COLUMNS.items()))
     console.print(shown)
+    written = "runs.parquet, steps.parquet, design.parquet, manifest.json"
     if experiment.design.baseline is not None and experiment.spec.replications > 1:
-        print_paired(paired_differences(runs, experiment.design.baseline, list(PAIRED_COLUMNS)), experiment.design.baseline)
-    console.print(f"{len(runs)} runs in {out}/ (runs.parquet, steps.parquet, design.parquet, manifest.json)")
+        comparison = paired_differences(runs, experiment.design.baseline, list(COMPARED_MEASURES))
+        print_paired(comparison, experiment.design.baseline)
+        comparison.to_csv(out / "comparison.csv", index=False)
+        written += ", comparison.csv (with Wilcoxon p-values, Holm-adjusted, and effect sizes)"
+    console.print(f"{len(runs)} runs in {out}/ ({written})")
     return 0
 
 
+COMPARED_MEASURES = (
+    "total_spend_gbp", "acute_share", "prevention_share", "waste_gbp", "mean_wellbeing",
+    "mean_priority_weighted_wellbeing", "total_crises", "crises_per_1000_per_year",
+    "unmet_statutory_demand_gbp", "final_deficit_gbp", "final_mean_collaboration",
+)  # fmt: skip
 PAIRED_COLUMNS = {
     "total_spend_gbp": ("spend", "£m"),
     "waste_gbp": ("waste", "£m"),
@@ -226,7 +235,7 @@ def print_paired(table: pd.DataFrame, baseline: str) -> None:
     shown.add_column("point")
     for label, _ in PAIRED_COLUMNS.values():
         shown.add_column(label, justify="right")
-    for point, group in table.groupby("point", sort=False):
+    for point, group in table[table["measure"].isin(PAIRED_COLUMNS)].groupby("point", sort=False):
         by_measure = group.set_index("measure")
         cells = []
         for measure, (_, unit) in PAIRED_COLUMNS.items():

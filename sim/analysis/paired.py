@@ -1,8 +1,10 @@
 """Paired differences against the baseline: runs that share a seed are compared within the pair.
 
 Because replication r of every design point runs on the same citizens and shocks (common random
-numbers), the difference `point - baseline` within replication r removes most of the noise; the
-95% interval is the t interval of the mean paired difference over replications.
+numbers), the difference `point - baseline` within replication r removes most of the noise. Per
+point and measure this module gives the mean paired difference with its 95% t interval, the
+Wilcoxon signed-rank p-value, that p-value Holm-adjusted across the points compared (one family
+per measure), and the standardised effect size d_z = mean / sd of the differences.
 """
 
 from __future__ import annotations
@@ -14,21 +16,48 @@ from scipy import stats
 CONFIDENCE = 0.95
 
 
+def holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment: controls the family-wise error rate, no independence needed."""
+    p_values = np.asarray(p_values, dtype=float)
+    adjusted = np.full_like(p_values, np.nan)
+    valid = np.flatnonzero(~np.isnan(p_values))
+    order = valid[np.argsort(p_values[valid])]
+    m = len(order)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def describe(values: np.ndarray) -> dict[str, float]:
+    """Mean, t interval, Wilcoxon p and d_z of one set of paired differences."""
+    n = len(values)
+    mean = float(values.mean()) if n else np.nan
+    sd = float(values.std(ddof=1)) if n > 1 else np.nan
+    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else np.nan
+    p_value = np.nan
+    if n > 1 and np.any(values != 0):
+        p_value = float(stats.wilcoxon(values, zero_method="wilcox").pvalue)
+    return {
+        "pairs": n,
+        "mean_difference": mean,
+        "ci_low": mean - half,
+        "ci_high": mean + half,
+        "wilcoxon_p": p_value,
+        "effect_size_dz": mean / sd if sd and sd > 0 else np.nan,
+    }
+
+
 def paired_differences(runs: pd.DataFrame, baseline: str, measures: list[str]) -> pd.DataFrame:
-    """Per point and measure: mean of (point - baseline) over replications, with a 95% t interval."""
+    """Per point and measure: the paired comparison with the baseline (see the module docstring)."""
     base = runs[runs["point"] == baseline].set_index("replication")[measures]
     rows = []
     for point, group in runs[runs["point"] != baseline].groupby("point", sort=False):
-        differences = group.set_index("replication")[measures] - base
-        differences = differences.dropna()
-        n = len(differences)
+        differences = (group.set_index("replication")[measures] - base).dropna()
         for measure in measures:
-            values = differences[measure].to_numpy()
-            mean = float(values.mean()) if n else np.nan
-            if n > 1:
-                half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
-            else:
-                half = np.nan
-            rows.append({"point": point, "measure": measure, "pairs": n, "mean_difference": mean,
-                         "ci_low": mean - half, "ci_high": mean + half})  # fmt: skip
-    return pd.DataFrame(rows)
+            rows.append({"point": point, "measure": measure, **describe(differences[measure].to_numpy())})
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        table["p_holm"] = table.groupby("measure")["wilcoxon_p"].transform(lambda p: holm(p.to_numpy()))
+    return table

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.paired import paired_differences
+from sim.analysis.paired import holm, paired_differences
 
 
 def synthetic_runs(effect: float, replications: int, seed: int = 0) -> pd.DataFrame:
@@ -40,3 +40,18 @@ def test_the_interval_covers_the_truth_about_95_percent_of_the_time():
         row = paired_differences(synthetic_runs(3.0, 10, seed), "silo", ["crises"]).iloc[0]
         covered += row["ci_low"] <= 3.0 <= row["ci_high"]
     assert 0.92 <= covered / 400 <= 0.98
+
+
+def test_holm_matches_a_worked_example():
+    # p = 0.01, 0.04, 0.03 with m = 3: sorted 0.01*3, 0.03*2, 0.04*1 -> 0.03, 0.06, max(0.06, 0.04)
+    np.testing.assert_allclose(holm(np.array([0.01, 0.04, 0.03])), [0.03, 0.06, 0.06])
+
+
+def test_a_real_effect_is_significant_and_no_effect_is_not():
+    runs = synthetic_runs(-5.0, 30)
+    null = synthetic_runs(0.0, 30, seed=1).assign(point=lambda f: f["point"].replace("pooled", "null"))
+    table = paired_differences(pd.concat([runs, null[null["point"] == "null"]]), "silo", ["crises"])
+    by_point = table.set_index("point")
+    assert by_point.loc["pooled", "p_holm"] < 0.001
+    assert by_point.loc["null", "p_holm"] > 0.05
+    assert by_point.loc["pooled", "effect_size_dz"] < -3

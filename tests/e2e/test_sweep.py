@@ -52,6 +52,9 @@ def uninterrupted(sweep_file: Path, tmp_path: Path) -> pd.DataFrame:
     done = subprocess.run(sweep_command(sweep_file, tmp_path / "whole", "--workers", "2"), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "sweep: mean over 4 replications" in done.stdout
+    comparison = pd.read_csv(tmp_path / "whole" / "comparison.csv")
+    assert set(comparison["point"]) == {"pooled", "devolved"}
+    assert {"mean_difference", "ci_low", "ci_high", "wilcoxon_p", "p_holm", "effect_size_dz"} <= set(comparison.columns)
     return sorted_runs(tmp_path / "whole")
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from sim.model import learning
 from sim.model.ledger import CENTRE, FLEXIBLE, SERVICES
 from sim.scenario.schema import Agency, FundUse
 
@@ -142,6 +143,10 @@ class ServiceAgency(mesa.Agent):
         self.spend(necessary, "assessment", "", None)
         if not model.scenario.policy.integrated_case_management:
             self.spend(bill.duplicated * unit, "duplicated_assessment", "", None)
+
+    def learn(self) -> None:
+        """Update collaboration and trust by the conditional-cooperation rule (learning.py)."""
+        learning.learn(self.model, self)
 
     @property
     def deficit(self) -> float:

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 import mesa
 import numpy as np
 
-from sim.model import learning
 from sim.model.agencies import ServiceAgency
 from sim.model.crises import CrisisReport, detect_crises, stabilise
 from sim.model.duplication import AssessmentBill, ContactRegister
@@ -97,7 +96,7 @@ class PlaceModel(mesa.Model):
         self.assessment_bills = self.contacts.bills()
         self.agents.do("pay_assessments")
         self.pool.share_gains()
-        self.agents.do(lambda agency: learning.learn(self, agency))
+        self.agents.do("learn")
         self.recorder.record(self)
         self.ledger.close_step()
         self.crisis_targets = dict(self.crises.counts)

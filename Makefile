@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean
+.PHONY: demo test install browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,15 @@ demo: $(STAMP)
 	$(BIN)/placesim validate scenarios/*.yaml
 	$(BIN)/placesim sweep experiments/total_place.yaml --out results/total_place --resume
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (never a downloaded one); install it where apt can.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y -q chromium || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }; \
+	else echo "No apt-get: install Chromium at /usr/bin/chromium, or the browser tests will skip"; fi
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 clean:

@@ -20,6 +20,8 @@ from rich.table import Table
 
 from sim.analysis.count import count
 from sim.analysis.paired import paired_differences
+from sim.analysis.report import write_report
+from sim.analysis.summary import headline_for_reading
 from sim.experiment.experiment import load_experiment
 from sim.experiment.run_files import write_run
 from sim.model.simulate import RunResult, run
@@ -216,6 +218,21 @@ def command_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_report(args: argparse.Namespace) -> int:
+    """Write report.html, summary.md, figures and tables; print the path and the headline table."""
+    with progress_bar(f"report {args.results.name}", "files", keep=False) as advance:
+        report, headline = write_report(args.results, progress=advance)
+    shown = headline_for_reading(headline)
+    table = Table(title="Headline: difference from the baseline, paired by seed")
+    for column in shown.columns:
+        table.add_column(str(column), justify="left" if column in ("point", "measure", "label") else "right")
+    for row in shown.itertuples(index=False):
+        table.add_row(*map(str, row))
+    console.print(table)
+    console.print(f"Report: {report.resolve()}", markup=False, highlight=False, soft_wrap=True)
+    return 0
+
+
 COMPARED_MEASURES = (
     "total_spend_gbp", "acute_share", "prevention_share", "waste_gbp", "mean_wellbeing",
     "mean_priority_weighted_wellbeing", "total_crises", "crises_per_1000_per_year",
@@ -289,6 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--steps", type=positive_int, help="override for a quick look")
     sweep.add_argument("--replications", type=positive_int, help="override for a quick look")
     sweep.set_defaults(handler=command_sweep)
+
+    report_parser = commands.add_parser("report", help="write an experiment's HTML report, summary and tables")
+    report_parser.add_argument("results", type=Path, help="results folder of a sweep, e.g. results/total_place")
+    report_parser.set_defaults(handler=command_report)
     return parser
 
 

@@ -26,3 +26,19 @@ def count(ledger: pd.DataFrame, by: str = "domain", years: float = 1.0) -> pd.Da
     table.index.name = "agency"
     table.columns.name = by
     return table
+
+
+def experiment_count(steps: pd.DataFrame, by: str = "domain") -> pd.DataFrame:
+    """The count of every design point of an experiment, as GBP per year, mean over replications.
+
+    Reads the `spend_gbp` rows of an experiment's steps table (one row per step, agency, domain
+    and category, tagged with `point_id` and `replication`). Returns a tidy table
+    `point_id, agency, <by>, gbp_per_year`; spend not tied to a domain is `whole_person`.
+    """
+    spend = steps[steps["measure"] == "spend_gbp"]
+    years = spend["step"].max() / STEPS_PER_YEAR
+    replications = spend.groupby("point_id")["replication"].nunique()
+    keyed = spend.assign(domain=spend["domain"].replace("", CROSS_DOMAIN))
+    totals = keyed.groupby(["point_id", "agency", by], as_index=False)["value"].sum()
+    totals["gbp_per_year"] = totals["value"] / years / totals["point_id"].map(replications)
+    return totals.drop(columns="value")

@@ -1,0 +1,41 @@
+"""Grid designs as surfaces: the mean of an output over every combination of two parameters.
+
+A grid varies two or more parameters. The first two varied parameters (in the order of the
+experiment file) are the axes of a heatmap; each combination of any others is a separate panel,
+so nothing is averaged away. The baseline point (outside the grid) is left out.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+PARAMETER_PREFIX = "param:"
+
+
+def is_grid(manifest: dict) -> bool:
+    return manifest["experiment"]["design"]["kind"] == "grid"
+
+
+def varied_parameters(runs: pd.DataFrame, baseline: str | None) -> list[str]:
+    """Parameter columns (without prefix) that take more than one value across the grid points."""
+    grid = runs[runs["point"] != baseline]
+    columns = [c for c in runs.columns if c.startswith(PARAMETER_PREFIX)]
+    varied = [c for c in columns if grid[c].map(json.dumps).nunique() > 1]
+    return [c.removeprefix(PARAMETER_PREFIX) for c in varied]
+
+
+def grid_means(runs: pd.DataFrame, baseline: str | None, outputs: list[str]) -> pd.DataFrame:
+    """Mean over replications of each output at every grid point, with its varied parameters.
+
+    Columns: the varied parameters (x, y, then panel parameters), `replications`, then outputs.
+    """
+    parameters = varied_parameters(runs, baseline)
+    if len(parameters) < 2:
+        return pd.DataFrame()
+    grid = runs[runs["point"] != baseline].rename(columns={PARAMETER_PREFIX + p: p for p in parameters})
+    grouped = grid.groupby(parameters, sort=True)
+    table = grouped[outputs].mean()
+    table.insert(0, "replications", grouped.size())
+    return table.reset_index()

@@ -1,0 +1,282 @@
+"""`placesim report`: what an experiment found, with its uncertainty, as figures, tables and text.
+
+    from sim.analysis.report import write_report
+    write_report("results/total_place")   # -> results/total_place/report.html
+
+Reads only the results folder (runs, steps, design, manifest), so a report can be redone after
+reload or on another machine. Writes `report.html` and `summary.md` beside `figures/*.png` and
+`tables/*.csv` (the numbers behind every figure). Each file is written to a temporary name and
+renamed into place, and `report.html` goes last: if it exists, the report is complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis import figures
+from sim.analysis.count import experiment_count
+from sim.analysis.grids import grid_means, is_grid, varied_parameters
+from sim.analysis.html import render_html, render_markdown
+from sim.analysis.paired import icer, paired_differences
+from sim.analysis.sections import FigureItem, Section, TableItem, write_figure, write_table, write_text
+from sim.analysis.style import scenario_colours
+from sim.analysis.summary import headline_table, plain_summary
+from sim.analysis.timeseries import mean_with_band
+from sim.experiment.store import ExperimentResults, load_results
+from sim.model.agencies import STEPS_PER_YEAR
+
+Progress = Callable[[int, int], None]
+
+# Per-point figures (one panel or line per point) stay readable up to this many points.
+MAX_POINTS_PLOTTED = 8
+HEADLINE = {
+    "total_spend_gbp": "Total spend (£m per year)",
+    "waste_gbp": "Waste (£m per year)",
+    "acute_share": "Acute share of spend (percentage points)",
+    "mean_wellbeing": "Mean wellbeing (0-1)",
+    "crises_per_1000_per_year": "Crises per 1,000 people per year",
+}
+MONEY_SCALE = 1e6  # GBP -> £m in shown tables and paired figures
+PERCENT_MEASURES = ("acute_share", "prevention_share")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Facts about the experiment every section needs."""
+
+    results: ExperimentResults
+    runs: pd.DataFrame  # money per year in £m, shares in percentage points, `point` names
+    points: list[str]
+    baseline: str | None
+    colours: dict[str, str]
+    population: int
+    years: float
+
+    @property
+    def steps(self) -> pd.DataFrame:
+        return self.results.steps
+
+    def named(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Add the point's name to a table keyed by `point_id`."""
+        names = self.results.design.set_index("point_id")["point"]
+        return table.assign(point=table["point_id"].map(names))
+
+
+def in_report_units(runs: pd.DataFrame, years: float) -> pd.DataFrame:
+    """Money per run -> £m per year; shares -> percentage points; the rest as it is."""
+    scaled = runs.copy()
+    for column in [c for c in runs.columns if c.endswith("_gbp") and not c.startswith("param:")]:
+        if column != "final_deficit_gbp":
+            scaled[column] = runs[column] / years / MONEY_SCALE
+        else:
+            scaled[column] = runs[column] / MONEY_SCALE
+    for column in PERCENT_MEASURES:
+        scaled[column] = runs[column] * 100
+    return scaled
+
+
+def context_of(results: ExperimentResults) -> Context:
+    manifest = results.manifest
+    points = list(results.design.sort_values("point_id")["point"])
+    baseline = manifest.get("baseline")
+    first = manifest["scenarios"][str(results.design["point_id"].min())]
+    years = float(results.steps["step"].max()) / STEPS_PER_YEAR if not results.steps.empty else 1.0
+    return Context(
+        results=results,
+        runs=in_report_units(results.runs, years),
+        points=points,
+        baseline=baseline,
+        colours=scenario_colours(points, baseline),
+        population=int(first["place"]["population"]),
+        years=years,
+    )
+
+
+def has_measure(context: Context, measure: str) -> bool:
+    return bool((context.steps["measure"] == measure).any())
+
+
+def count_section(context: Context) -> Section:
+    section = Section("The count", "Every pound spent in the place, by agency, domain of need and category, "
+                      "per year (mean over replications), as the Total Place pilots counted it.")  # fmt: skip
+    if not has_measure(context, "spend_gbp"):
+        section.notes.append("This experiment did not keep `spend_gbp` in its outputs, so there is no count.")
+        return section
+    by_domain = context.named(experiment_count(context.steps, by="domain"))
+    by_category = context.named(experiment_count(context.steps, by="category"))
+    domains = list(context.results.manifest["scenarios"][str(context.results.design["point_id"].min())]["domains"])
+    domains.append("whole_person")
+    shown = [p for p in context.points if p in set(by_domain["point"])][:MAX_POINTS_PLOTTED]
+    section.figures.append(FigureItem("count_by_agency", figures.count_by_agency(by_domain, shown, domains),
+                                      "Spend per year by agency, stacked by domain of need (£m). `whole_person` "
+                                      "is spend not tied to one domain: assessments and pooled packages."))  # fmt: skip
+    section.figures.append(FigureItem("count_by_category", figures.count_by_category(by_category, shown),
+                                      "Spend per year by category (£m). Waste is duplicated assessment and pool governance."))  # fmt: skip
+    split = split_table(context)
+    section.figures.append(FigureItem("acute_prevention_split", figures.acute_prevention_split(split, context.colours),
+                                      "Share of all spend on crisis response and on prevention (mean, 95% t interval)."))  # fmt: skip
+    section.tables.append(TableItem("count_by_agency_domain", "Spend per year by agency and domain (GBP)",
+                                    by_domain[["point", "agency", "domain", "gbp_per_year"]]))  # fmt: skip
+    wide = by_category.pivot_table(index="point", columns="category", values="gbp_per_year", aggfunc="sum", fill_value=0)
+    wide = wide.reindex([p for p in context.points if p in wide.index])
+    section.tables.append(TableItem("count_by_category", "Spend per year by category (GBP)", by_category[
+        ["point", "agency", "category", "gbp_per_year"]], shown=(wide / MONEY_SCALE).round(1).reset_index()))  # fmt: skip
+    return section
+
+
+def split_table(context: Context) -> pd.DataFrame:
+    """Mean acute and prevention shares per point (as fractions) with t intervals over replications."""
+    rows = []
+    for share in PERCENT_MEASURES:
+        bands = mean_with_band(
+            context.results.runs.assign(step=0, measure=share, value=context.results.runs[share]), share
+        )
+        rows.append(context.named(bands).assign(measure=share))
+    return pd.concat(rows, ignore_index=True)[["point", "measure", "mean", "ci_low", "ci_high", "replications"]]
+
+
+def outcomes_section(context: Context) -> Section:
+    section = Section("Outcomes over time", "Each line is the mean over replications at each quarter; the band is "
+                      "the 95% t interval of that mean.")  # fmt: skip
+    per_thousand = 1000.0 / context.population
+    specs: list[tuple[str, str, str, str, tuple[str, ...], Callable[[pd.DataFrame], pd.DataFrame]]] = [
+        ("crises_by_domain", "crises", "Crises per domain", "Crises per 1,000 people per quarter", ("domain",),
+         lambda t: scale(t, per_thousand)),
+        ("wellbeing", "wellbeing", "Wellbeing", "Mean wellbeing (0-1)", (), lambda t: t),
+        ("unmet_statutory_demand", "unmet_statutory_demand_gbp", "Unmet statutory demand",
+         "Unmet statutory demand (£m per quarter)", (), lambda t: scale(t, 1 / MONEY_SCALE)),
+        ("deficits", "deficit_gbp", "Deficits", "Deficit, all agencies (£m)", (), lambda t: scale(t, 1 / MONEY_SCALE)),
+    ]  # fmt: skip
+    shown = set(context.points[:MAX_POINTS_PLOTTED])
+    colours = {p: c for p, c in context.colours.items() if p in shown}
+    for name, measure, title, ylabel, by, convert in specs:
+        if not has_measure(context, measure):
+            continue
+        bands = convert(context.named(mean_with_band(context.steps, measure, by)))
+        panel = by[0] if by else None
+        section.figures.append(FigureItem(name, figures.over_time(bands, colours, title, ylabel, panel), f"{ylabel}."))
+        section.tables.append(TableItem(name, f"{title} over time", bands))
+    if len(context.points) > MAX_POINTS_PLOTTED:
+        section.notes.append(f"Only the first {MAX_POINTS_PLOTTED} of {len(context.points)} points are drawn; "
+                             "the tables hold them all.")  # fmt: skip
+    if not section.figures:
+        section.notes.append("This experiment kept none of the step measures these figures need.")
+    return section
+
+
+def scale(bands: pd.DataFrame, factor: float) -> pd.DataFrame:
+    return bands.assign(**{c: bands[c] * factor for c in ("mean", "ci_low", "ci_high")})
+
+
+def paired_section(context: Context) -> Section:
+    section = Section("Paired comparisons with the baseline",
+                      f"Every point ran the same seeds as the baseline ({context.baseline}), so each replication is a "
+                      "pair and the difference is taken within the pair. Intervals are 95% t intervals of the mean "
+                      "paired difference; p-values are Wilcoxon signed-rank, Holm-adjusted across the points compared "
+                      "(one family per measure); d_z is the mean difference over its standard deviation.")  # fmt: skip
+    paired = paired_differences(context.runs, context.baseline, list(HEADLINE))
+    section.figures.append(FigureItem("paired_differences", figures.paired_forest(paired, HEADLINE, context.colours),
+                                      "Mean paired difference from the baseline with its 95% interval."))  # fmt: skip
+    section.tables.append(TableItem("paired_differences", "Paired differences (units as in the figure)", paired))
+    wellbeing_years = context.population * context.years
+    ratios = icer(context.results.runs, context.baseline, effect_scale=wellbeing_years)
+    section.figures.append(FigureItem("cost_effectiveness", figures.cost_effectiveness_plane(
+        ratios, context.colours, "Change in wellbeing-years (people x years x wellbeing points)"),
+        "Mean change in spend and in wellbeing-years against the baseline, over the whole run."))  # fmt: skip
+    section.tables.append(TableItem("icer", "Incremental cost-effectiveness: GBP per wellbeing-year", ratios,
+                                    shown=icer_shown(ratios)))  # fmt: skip
+    section.notes.append("ICER = mean change in spend / mean change in wellbeing-years, where a wellbeing-year is one "
+                         "person living one year one wellbeing point (0-1 scale) better off; interval by percentile "
+                         "bootstrap over pairs (4,000 resamples). A negative ICER in the 'cheaper and better' quadrant "
+                         "means the point dominates the baseline: the ratio's size then has no cost-per-gain meaning.")  # fmt: skip
+    return section
+
+
+def icer_shown(ratios: pd.DataFrame) -> pd.DataFrame:
+    def money(value: float) -> str:
+        return "not bounded" if pd.isna(value) else f"£{value:,.0f}"
+
+    return pd.DataFrame({
+        "point": ratios["point"],
+        "change in spend (£m, whole run)": (ratios["delta_cost"] / MONEY_SCALE).round(1),
+        "change in wellbeing-years": ratios["delta_effect"].round(0),
+        "ICER (£ per wellbeing-year)": ratios["icer"].map(money),
+        "95% interval": [f"{money(lo)} to {money(hi)}" if b else "not bounded (effect crosses 0)"
+                         for lo, hi, b in zip(ratios["ci_low"], ratios["ci_high"], ratios["bounded"], strict=True)],
+        "quadrant": ratios["quadrant"],
+    })  # fmt: skip
+
+
+def culture_section(context: Context) -> Section:
+    section = Section("Culture", "How collaboration tendencies and the pool evolve: the conditional-cooperation "
+                      "rule of docs/ODD.md section 7.")  # fmt: skip
+    shown = context.points[:MAX_POINTS_PLOTTED]
+    if has_measure(context, "collaboration"):
+        bands = context.named(mean_with_band(context.steps, "collaboration", ("agency",)))
+        section.figures.append(FigureItem("collaboration", figures.collaboration_by_agency(bands, shown),
+                                          "Collaboration tendency (0 = silo, 1 = fully collaborative) per agency."))  # fmt: skip
+        section.tables.append(TableItem("collaboration", "Collaboration per agency over time", bands))
+    if has_measure(context, "pool_balance_gbp") and has_measure(context, "pool_members"):
+        balance = context.named(mean_with_band(context.steps, "pool_balance_gbp"))
+        members = context.named(mean_with_band(context.steps, "pool_members"))
+        colours = {p: c for p, c in context.colours.items() if p in set(shown)}
+        section.figures.append(FigureItem("pool", figures.pool_over_time(balance, members, colours),
+                                          "Money held by the pool (£m) and agencies contributing to it."))  # fmt: skip
+        section.tables.append(TableItem("pool", "Pool balance and members over time", pd.concat(
+            [balance.assign(measure="pool_balance_gbp"), members.assign(measure="pool_members")])))  # fmt: skip
+    return section
+
+
+def grid_section(context: Context) -> Section | None:
+    if not is_grid(context.results.manifest):
+        return None
+    parameters = varied_parameters(context.runs, context.baseline)
+    section = Section("The grid", f"Mean over replications at every combination of {', '.join(parameters)}.")
+    if len(parameters) < 2:
+        section.notes.append("Only one parameter varies, so there is no surface to draw; see the paired comparisons.")
+        return section
+    means = grid_means(context.runs, context.baseline, list(HEADLINE))
+    for output, label in HEADLINE.items():
+        section.figures.append(FigureItem(f"grid_{output}", figures.grid_heatmaps(means, parameters, output, label), label))
+    section.tables.append(TableItem("grid_means", "Grid means (units as in the figures)", means))
+    return section
+
+
+def build_sections(results: ExperimentResults) -> tuple[Context, list[Section]]:
+    context = context_of(results)
+    sections = [count_section(context), outcomes_section(context)]
+    if context.baseline is not None:
+        sections.append(paired_section(context))
+    sections.append(culture_section(context))
+    sections.extend(s for s in (grid_section(context),) if s is not None)
+    return context, sections
+
+
+def write_report(folder: str | Path, progress: Progress | None = None) -> tuple[Path, pd.DataFrame]:
+    """Write the report of the experiment in `folder`; return report.html's path and the headline table.
+
+    `progress(done, total)` is called as figures are drawn and written (the slow part).
+    """
+    results = load_results(folder)
+    context, sections = build_sections(results)
+    folder = Path(folder)
+    figure_folder, table_folder = folder / "figures", folder / "tables"
+    figure_folder.mkdir(exist_ok=True)
+    table_folder.mkdir(exist_ok=True)
+    items = [(write_figure, item, figure_folder) for s in sections for item in s.figures]
+    items += [(write_table, table, table_folder) for s in sections for table in s.tables]
+    for done, (write, item, target) in enumerate(items, start=1):
+        write(item, target)
+        if progress:
+            progress(done, len(items))
+    headline = headline_table(context.runs, context.baseline, HEADLINE)
+    write_table(TableItem("headline", "Headline", headline), table_folder)
+    summary = plain_summary(results.manifest, context.runs, context.baseline, headline, context.years)
+    write_text(render_markdown(results.manifest, summary, headline, sections), folder / "summary.md")
+    report = folder / "report.html"
+    write_text(render_html(results.manifest, summary, headline, sections), report)
+    return report, headline

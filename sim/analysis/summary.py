@@ -1,0 +1,103 @@
+"""The headline table and the plain-language summary at the top of a report.
+
+The summary is written for someone who did not build the model: what was compared, how many
+times, the headline differences in words with their intervals, and whether each is
+distinguishable from noise (Holm-adjusted p < 0.05 and an interval that excludes zero).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from sim.analysis.paired import paired_differences
+
+SIGNIFICANCE = 0.05
+
+
+def headline_table(runs: pd.DataFrame, baseline: str | None, measures: dict[str, str]) -> pd.DataFrame:
+    """Per point and headline measure: baseline mean, point mean, paired difference, interval, p.
+
+    Without a baseline: the mean of each measure per point (no comparison).
+    """
+    means = runs.groupby("point", sort=False)[list(measures)].mean()
+    if baseline is None:
+        table = means.reset_index().melt(id_vars="point", var_name="measure", value_name="mean")
+        table["label"] = table["measure"].map(measures)
+        return table
+    paired = paired_differences(runs, baseline, list(measures))
+    paired["baseline_mean"] = paired["measure"].map(means.loc[baseline])
+    paired["point_mean"] = [means.loc[p, m] for p, m in zip(paired["point"], paired["measure"], strict=True)]
+    paired["label"] = paired["measure"].map(measures)
+    paired["distinguishable"] = (paired["p_holm"] < SIGNIFICANCE) & (
+        (paired["ci_low"] > 0) | (paired["ci_high"] < 0)
+    )
+    columns = ["point", "measure", "label", "baseline_mean", "point_mean", "mean_difference", "ci_low", "ci_high",
+               "p_holm", "effect_size_dz", "pairs", "distinguishable"]  # fmt: skip
+    return paired[columns]
+
+
+def number(value: float) -> str:
+    """A number for reading: three significant figures, thousands separated."""
+    if pd.isna(value):
+        return "n/a"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.3g}" if abs(value) >= 1 else f"{value:.3g}"
+
+
+def headline_for_reading(headline: pd.DataFrame) -> pd.DataFrame:
+    """The headline table with rounded numbers and the interval in one column."""
+    if "mean_difference" not in headline.columns:
+        return headline.assign(mean=headline["mean"].map(number))[["point", "label", "mean"]]
+    return pd.DataFrame({
+        "point": headline["point"],
+        "measure": headline["label"],
+        "baseline": headline["baseline_mean"].map(number),
+        "point value": headline["point_mean"].map(number),
+        "difference (95% CI)": [f"{number(d)} ({number(lo)} to {number(hi)})"
+                                for d, lo, hi in zip(headline["mean_difference"], headline["ci_low"], headline["ci_high"], strict=True)],
+        "Holm p": headline["p_holm"].map(lambda p: "n/a" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")),
+        "beyond noise": headline["distinguishable"].map({True: "yes", False: "no"}),
+    })  # fmt: skip
+
+
+def plain_summary(
+    manifest: dict[str, Any], runs: pd.DataFrame, baseline: str | None, headline: pd.DataFrame, years: float
+) -> list[str]:
+    """Paragraphs of plain language: the comparison made, then one line per point compared."""
+    experiment = manifest["experiment"]
+    points = runs["point"].nunique()
+    replications = runs.groupby("point")["replication"].nunique().min()
+    first = manifest["scenarios"][str(min(int(k) for k in manifest["scenarios"]))]
+    sample = experiment.get("population_sample") or first["run"]["population_sample"]
+    population = first["place"]["population"]
+    opening = (
+        f"This report is the experiment '{experiment['name']}': {points} design points, each run {replications} "
+        f"times over {years:g} years, with {sample:,} simulated citizens standing for the {population:,} residents "
+        f"of {first['place']['name']}."
+    )
+    if baseline is None:
+        return [opening, "No baseline was named, so points are described, not compared."]
+    paragraphs = [
+        opening + f" Each point is compared with the baseline '{baseline}' on the same seeds, so the differences "
+        "below are net of chance events common to both (paired comparisons)."
+    ]
+    for point, rows in headline.groupby("point", sort=False):
+        phrases = [phrase(row) for _, row in rows.iterrows()]
+        beyond = int(rows["distinguishable"].sum())
+        paragraphs.append(f"{point}: " + "; ".join(phrases) + f". {beyond} of {len(rows)} headline differences "
+                          "are distinguishable from noise (Holm-adjusted p < 0.05).")  # fmt: skip
+    paragraphs.append("All of this is conditional on the model's assumptions, above all the assumed effect sizes of "
+                      "prevention (docs/calibration.md); read differences as what the mechanism implies, not as a "
+                      "forecast.")  # fmt: skip
+    return paragraphs
+
+
+def phrase(row: pd.Series) -> str:
+    """'crises per 1,000 people per year 455 -> 421 (-33.8, 95% CI -40.1 to -27.5)'."""
+    label = row["label"][0].lower() + row["label"][1:]
+    noise = "" if row["distinguishable"] else ", not distinguishable from noise"
+    return (f"{label} {number(row['baseline_mean'])} -> {number(row['point_mean'])} "
+            f"({number(row['mean_difference'])}, 95% CI {number(row['ci_low'])} to {number(row['ci_high'])}{noise})")  # fmt: skip

@@ -8,6 +8,7 @@ every figure. Tables carry a `point` column with the design point's name.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from sim.analysis.style import (
 )
 
 MAX_COLUMNS = 3
+LABEL_WIDTH = 28  # characters per line of a point's name on an axis
 
 
 def panel_grid(count: int, width: float = 4.2, height: float = 3.2, **options) -> tuple[Figure, list]:
@@ -137,11 +139,11 @@ def paired_forest(paired: pd.DataFrame, measures: dict[str, str], colours: dict[
             axis.plot([row["ci_low"], row["ci_high"]], [y, y], color=colour, linewidth=2)
             axis.plot(row["mean_difference"], y, "o", color=colour, markerfacecolor=colour if significant else "white")
         axis.axvline(0, color="black", linewidth=0.8)
-        axis.set_yticks(range(len(rows)), rows["point"])
+        axis.set_yticks(range(len(rows)), [textwrap.fill(p, LABEL_WIDTH) for p in rows["point"]], fontsize="small")
         axis.invert_yaxis()
         axis.set_xlabel(label)
     figure.suptitle("Difference from the baseline, paired by seed (95% t interval; filled = Holm p < 0.05)")
-    figure.tight_layout(rect=(0, 0, 1, 0.94))
+    figure.set_layout_engine("constrained")
     return figure
 
 
@@ -185,7 +187,7 @@ def collaboration_by_agency(bands: pd.DataFrame, points: list[str]) -> Figure:
 def grid_heatmaps(means: pd.DataFrame, parameters: list[str], output: str, label: str) -> Figure:
     """Mean of one output over the first two varied parameters; a panel per combination of the rest."""
     x, y, rest = parameters[0], parameters[1], parameters[2:]
-    combinations = [()] if not rest else list(means.groupby(rest).groups)
+    combinations = [()] if not rest else list(means.groupby(rest if len(rest) > 1 else rest[0]).groups)
     figure, axes = panel_grid(len(combinations), width=4.6, height=3.8)
     low, high = means[output].min(), means[output].max()
     for axis, combination in zip(axes, combinations, strict=True):

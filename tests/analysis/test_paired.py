@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.paired import holm, paired_differences
+from sim.analysis.paired import holm, icer, paired_differences
 
 
 def synthetic_runs(effect: float, replications: int, seed: int = 0) -> pd.DataFrame:
@@ -55,3 +55,39 @@ def test_a_real_effect_is_significant_and_no_effect_is_not():
     assert by_point.loc["pooled", "p_holm"] < 0.001
     assert by_point.loc["null", "p_holm"] > 0.05
     assert by_point.loc["pooled", "effect_size_dz"] < -3
+
+
+def cost_effect_runs(ratio: float, effect: float, effect_noise: float, replications: int = 40, seed: int = 0) -> pd.DataFrame:
+    """Treated point: effect ~ N(effect, noise) per pair, cost = ratio * effect + small noise."""
+    rng = np.random.default_rng(seed)
+    base_cost, base_effect = rng.normal(1000.0, 50.0, replications), rng.normal(0.5, 0.05, replications)
+    gain = rng.normal(effect, effect_noise, replications)
+    extra = ratio * gain + rng.normal(0.0, abs(ratio) * effect_noise * 0.1 + 1e-9, replications)
+    return pd.DataFrame({
+        "point": ["silo"] * replications + ["pooled"] * replications,
+        "replication": list(range(replications)) * 2,
+        "total_spend_gbp": np.concatenate([base_cost, base_cost + extra]),
+        "mean_wellbeing": np.concatenate([base_effect, base_effect + gain]),
+    })  # fmt: skip
+
+
+def test_icer_recovers_a_known_cost_per_unit_of_effect_and_covers_it():
+    row = icer(cost_effect_runs(ratio=2000.0, effect=0.02, effect_noise=0.005), "silo").iloc[0]
+    assert row["icer"] == pytest.approx(2000.0, rel=0.02)
+    assert row["ci_low"] <= 2000.0 <= row["ci_high"] and row["bounded"]
+    assert row["quadrant"] == "dearer and better"
+
+
+def test_icer_scales_the_effect_into_wellbeing_years():
+    row = icer(cost_effect_runs(ratio=2000.0, effect=0.02, effect_noise=0.005), "silo", effect_scale=100.0).iloc[0]
+    assert row["icer"] == pytest.approx(20.0, rel=0.02)
+
+
+def test_icer_interval_is_not_bounded_when_the_effect_may_be_zero():
+    row = icer(cost_effect_runs(ratio=2000.0, effect=0.0, effect_noise=0.01), "silo").iloc[0]
+    assert not row["bounded"] and np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
+
+
+def test_a_cheaper_and_better_point_is_named_as_such():
+    row = icer(cost_effect_runs(ratio=-500.0, effect=0.02, effect_noise=0.002), "silo").iloc[0]
+    assert row["quadrant"] == "cheaper and better"

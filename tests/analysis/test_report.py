@@ -1,0 +1,129 @@
+"""The report of a real (small) experiment: every file written, every figure referenced, honest text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis.report import HEADLINE, in_report_units, write_report
+from sim.analysis.summary import headline_table, plain_summary
+from tests.analysis.conftest import sweep
+
+GRID = """
+seed: 4
+replications: 2
+baseline: {policy.pool.rule: silo}
+design:
+  kind: grid
+  fixed: {run.warmup_steps: 1, policy.pool.rule: need}
+  levers:
+    policy.pool.rate: [0.1, 0.4]
+    policy.ring_fence_share: [0.7, 0.2]
+    policy.pool.gain_share: [false, true]
+"""
+
+
+@pytest.fixture(scope="module")
+def report(scenarios_results: Path) -> Path:
+    return write_report(scenarios_results)[0]
+
+
+def test_the_report_and_its_summary_are_written_beside_the_results(report: Path) -> None:
+    assert report.name == "report.html" and report.is_file()
+    assert (report.parent / "summary.md").is_file()
+    assert not list(report.parent.rglob(".*.tmp")), "a temporary file was left behind"
+
+
+def test_every_figure_the_page_shows_exists_and_every_figure_written_is_shown(report: Path) -> None:
+    html = report.read_text()
+    shown = set(re.findall(r'src="(figures/[^"]+\.png)"', html))
+    written = {f"figures/{p.name}" for p in (report.parent / "figures").glob("*.png")}
+    assert shown == written
+    expected = {"count_by_agency", "count_by_category", "acute_prevention_split", "crises_by_domain", "wellbeing",
+                "paired_differences", "cost_effectiveness", "collaboration", "pool"}  # fmt: skip
+    assert {f"figures/{name}.png" for name in expected} <= shown
+
+
+def test_every_table_linked_from_the_page_is_a_csv_with_rows(report: Path) -> None:
+    links = set(re.findall(r'href="(tables/[^"]+\.csv)"', report.read_text()))
+    assert len(links) >= 8
+    for link in links:
+        assert len(pd.read_csv(report.parent / link)) > 0, link
+
+
+def test_the_count_table_adds_up_to_the_spend_in_the_runs_table(scenarios_results: Path, report: Path) -> None:
+    count = pd.read_csv(report.parent / "tables" / "count_by_category.csv")
+    runs = pd.read_parquet(scenarios_results / "runs.parquet")
+    years = 6 / 4
+    per_point = count.groupby("point")["gbp_per_year"].sum()
+    expected = runs.groupby("point")["total_spend_gbp"].mean() / years
+    np.testing.assert_allclose(per_point.sort_index(), expected.sort_index(), rtol=1e-9)
+
+
+def test_the_headline_compares_every_point_with_the_baseline(report: Path) -> None:
+    headline = pd.read_csv(report.parent / "tables" / "headline.csv")
+    assert set(headline["point"]) == {"pooled", "devolved"}
+    assert set(headline["measure"]) == set(HEADLINE)
+    assert (headline["pairs"] == 3).all()
+
+
+def test_user_text_is_escaped_in_the_page(tmp_path: Path) -> None:
+    body = GRID.replace("seed: 4", "seed: 4\ndescription: '<script>alert(1)</script>'")
+    html = write_report(sweep(tmp_path, body, "escaped"))[0].read_text()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_grid_gets_one_heatmap_per_headline_output_with_a_panel_per_third_lever(tmp_path: Path) -> None:
+    report, _ = write_report(sweep(tmp_path, GRID, "grid"))
+    for output in HEADLINE:
+        assert (report.parent / "figures" / f"grid_{output}.png").is_file()
+    means = pd.read_csv(report.parent / "tables" / "grid_means.csv")
+    assert len(means) == 8 and {"policy.pool.rate", "policy.ring_fence_share", "policy.pool.gain_share"} <= set(means)
+
+
+def known_difference_runs(true_difference: float, replications: int, seed: int) -> pd.DataFrame:
+    """Runs of a baseline and two points: 'better' cuts crises by `true_difference`, 'same' by 0."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    shared = rng.normal(450.0, 30.0, replications)
+    for point, difference in (("silo", 0.0), ("better", -true_difference), ("same", 0.0)):
+        noise = rng.normal(0.0, 2.0, replications) if point != "silo" else 0.0
+        values = {measure: np.full(replications, 1.0) for measure in HEADLINE}
+        values["crises_per_1000_per_year"] = shared + difference + noise
+        frames.append(pd.DataFrame({"point": point, "replication": range(replications), **values}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_a_known_difference_is_recovered_and_called_distinguishable_and_no_difference_is_not() -> None:
+    runs = known_difference_runs(true_difference=20.0, replications=30, seed=0)
+    headline = headline_table(runs, "silo", HEADLINE).set_index(["point", "measure"])
+    better = headline.loc[("better", "crises_per_1000_per_year")]
+    assert better["ci_low"] < -20.0 < better["ci_high"]
+    assert better["distinguishable"]
+    assert not headline.loc[("same", "crises_per_1000_per_year"), "distinguishable"]
+
+
+def test_the_plain_summary_says_what_was_compared_and_what_is_noise(scenarios_results: Path) -> None:
+    from sim.experiment.store import load_results
+
+    results = load_results(scenarios_results)
+    runs = in_report_units(results.runs, years=1.5)
+    headline = headline_table(runs, "silo", HEADLINE)
+    text = " ".join(plain_summary(results.manifest, runs, "silo", headline, 1.5))
+    assert "3 design points" in text and "each run 3 times" in text and "1,000 simulated citizens" in text
+    assert "baseline 'silo'" in text
+    for point in ("pooled", "devolved"):
+        beyond = int(headline[headline["point"] == point]["distinguishable"].sum())
+        assert f"{point}: " in text and f"{beyond} of 5 headline differences" in text
+
+
+def test_money_is_reported_in_millions_per_year_and_shares_in_points() -> None:
+    runs = pd.DataFrame({"total_spend_gbp": [20e6], "final_deficit_gbp": [3e6], "acute_share": [0.25],
+                         "prevention_share": [0.1], "param:x_gbp": [5.0]})  # fmt: skip
+    scaled = in_report_units(runs, years=2.0).iloc[0]
+    assert scaled["total_spend_gbp"] == 10.0 and scaled["final_deficit_gbp"] == 3.0
+    assert scaled["acute_share"] == 25.0 and scaled["param:x_gbp"] == 5.0

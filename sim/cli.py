@@ -223,7 +223,7 @@ def command_report(args: argparse.Namespace) -> int:
     with progress_bar(f"report {args.results.name}", "files", keep=False) as advance:
         report, headline = write_report(args.results, progress=advance)
     shown = headline_for_reading(headline)
-    table = Table(title="Headline: difference from the baseline, paired by seed")
+    table = Table(title="Headline")
     for column in shown.columns:
         table.add_column(str(column), justify="left" if column in ("point", "measure", "label") else "right")
     for row in shown.itertuples(index=False):

@@ -22,9 +22,10 @@ from sim.analysis.count import experiment_count
 from sim.analysis.grids import grid_means, is_grid, varied_parameters
 from sim.analysis.html import render_html, render_markdown
 from sim.analysis.paired import icer, paired_differences
+from sim.analysis.sensitivity import is_sensitivity_design, plot_sensitivity, sensitivity_indices
 from sim.analysis.sections import FigureItem, Section, TableItem, write_figure, write_table, write_text
 from sim.analysis.style import scenario_colours
-from sim.analysis.summary import headline_table, plain_summary
+from sim.analysis.summary import headline_table, plain_summary, sensitivity_headline, sensitivity_summary
 from sim.analysis.timeseries import mean_with_band
 from sim.experiment.store import ExperimentResults, load_results
 from sim.model.agencies import STEPS_PER_YEAR
@@ -40,6 +41,7 @@ HEADLINE = {
     "mean_wellbeing": "Mean wellbeing (0-1)",
     "crises_per_1000_per_year": "Crises per 1,000 people per year",
 }
+SENSITIVITY_OUTPUTS = {**HEADLINE, "final_mean_collaboration": "Mean collaboration at the end (0-1)"}
 MONEY_SCALE = 1e6  # GBP -> £m in shown tables and paired figures
 PERCENT_MEASURES = ("acute_share", "prevention_share")
 
@@ -246,14 +248,51 @@ def grid_section(context: Context) -> Section | None:
     return section
 
 
+def sensitivity_section(context: Context, indices: pd.DataFrame) -> Section:
+    method = indices["method"].iloc[0]
+    intro = (
+        "Sobol indices split each output's variance across the uncertainties: first-order S1 is the share a "
+        "parameter explains alone, total ST the share it takes part in, interactions included. "
+        if method == "sobol"
+        else "Morris screening: mu* is the mean absolute change in the output over a step of one parameter "
+        "(per full range of it), sigma the spread of those changes (large = non-linear or interacting). "
+    ) + "Intervals are SALib's 95% bootstrap; outputs per sample row are means over replications."
+    section = Section("Sensitivity", intro)
+    for output, label in SENSITIVITY_OUTPUTS.items():
+        section.figures.append(FigureItem(f"sensitivity_{output}", plot_sensitivity(indices, output), label))
+    section.tables.append(TableItem("sensitivity_indices", "Sensitivity indices", indices))
+    return section
+
+
 def build_sections(results: ExperimentResults) -> tuple[Context, list[Section]]:
+    """The report's sections for this kind of design.
+
+    Sensitivity designs (hundreds of sampled points) get the sensitivity analysis instead of the
+    per-point count, outcome and culture figures, which would show arbitrary sample points.
+    """
     context = context_of(results)
-    sections = [count_section(context), outcomes_section(context)]
+    sections = []
+    if not is_sensitivity_design(results.manifest):
+        sections += [count_section(context), outcomes_section(context)]
     if context.baseline is not None:
         sections.append(paired_section(context))
-    sections.append(culture_section(context))
+    if is_sensitivity_design(results.manifest):
+        sections.append(sensitivity_section(context, sensitivity_indices(results, list(SENSITIVITY_OUTPUTS))))
+    else:
+        sections.append(culture_section(context))
     sections.extend(s for s in (grid_section(context),) if s is not None)
     return context, sections
+
+
+def headline_and_summary(context: Context, sections: list[Section]) -> tuple[pd.DataFrame, list[str]]:
+    """The headline table and plain-language summary suited to the design."""
+    manifest = context.results.manifest
+    if is_sensitivity_design(manifest):
+        indices = next(t.table for s in sections for t in s.tables if t.name == "sensitivity_indices")
+        headline = sensitivity_headline(indices, SENSITIVITY_OUTPUTS)
+        return headline, sensitivity_summary(manifest, context.runs, headline, context.years)
+    headline = headline_table(context.runs, context.baseline, HEADLINE)
+    return headline, plain_summary(manifest, context.runs, context.baseline, headline, context.years)
 
 
 def write_report(folder: str | Path, progress: Progress | None = None) -> tuple[Path, pd.DataFrame]:
@@ -273,9 +312,8 @@ def write_report(folder: str | Path, progress: Progress | None = None) -> tuple[
         write(item, target)
         if progress:
             progress(done, len(items))
-    headline = headline_table(context.runs, context.baseline, HEADLINE)
+    headline, summary = headline_and_summary(context, sections)
     write_table(TableItem("headline", "Headline", headline), table_folder)
-    summary = plain_summary(results.manifest, context.runs, context.baseline, headline, context.years)
     write_text(render_markdown(results.manifest, summary, headline, sections), folder / "summary.md")
     report = folder / "report.html"
     write_text(render_html(results.manifest, summary, headline, sections), report)

@@ -49,6 +49,15 @@ def number(value: float) -> str:
 
 def headline_for_reading(headline: pd.DataFrame) -> pd.DataFrame:
     """The headline table with rounded numbers and the interval in one column."""
+    if "index" in headline.columns:
+        return pd.DataFrame({
+            "output": headline["label"],
+            "most influential": headline["parameter"],
+            "index": headline["index"],
+            "value (95% CI)": [f"{number(v)} ({number(lo)} to {number(hi)})"
+                               for v, lo, hi in zip(headline["value"], headline["ci_low"], headline["ci_high"], strict=True)],
+            "next": headline["runner_up"],
+        })  # fmt: skip
     if "mean_difference" not in headline.columns:
         return headline.assign(mean=headline["mean"].map(number))[["point", "label", "mean"]]
     return pd.DataFrame({
@@ -92,6 +101,39 @@ def plain_summary(
     paragraphs.append("All of this is conditional on the model's assumptions, above all the assumed effect sizes of "
                       "prevention (docs/calibration.md); read differences as what the mechanism implies, not as a "
                       "forecast.")  # fmt: skip
+    return paragraphs
+
+
+def sensitivity_headline(indices: pd.DataFrame, outputs: dict[str, str]) -> pd.DataFrame:
+    """Per output (and lever combination): the parameter with the largest total index (ST or mu*)."""
+    ranking = indices[indices["index"].isin(["ST", "mu_star"])]
+    rows = []
+    for (levers, output), group in ranking.groupby(["levers", "output"], sort=False):
+        ordered = group.sort_values("value", ascending=False)
+        top = ordered.iloc[0]
+        label = outputs.get(output, output) + (f" [{levers}]" if levers else "")
+        runner_up = ordered["parameter"].iloc[1] if len(ordered) > 1 else ""
+        rows.append({"output": output, "levers": levers, "label": label, "parameter": top["parameter"],
+                     "index": top["index"], "value": top["value"], "ci_low": top["ci_low"], "ci_high": top["ci_high"],
+                     "runner_up": runner_up})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def sensitivity_summary(manifest: dict[str, Any], runs: pd.DataFrame, headline: pd.DataFrame, years: float) -> list[str]:
+    """What was varied, and which uncertainty drives each output."""
+    experiment = manifest["experiment"]
+    kind = experiment["design"]["kind"]
+    names = manifest["sampled_parameters"]
+    method = "Sobol variance decomposition (Saltelli sample)" if kind == "saltelli" else "Morris screening"
+    paragraphs = [
+        f"This report is the experiment '{experiment['name']}': a {method} of {len(names)} uncertainties "
+        f"({', '.join(names)}), {runs['point'].nunique():,} sampled points run {len(runs):,} times over {years:g} years."
+    ]
+    for _, row in headline.iterrows():
+        paragraphs.append(f"{row['label']}: most sensitive to {row['parameter']} ({row['index']} = {number(row['value'])}, "
+                          f"95% CI {number(row['ci_low'])} to {number(row['ci_high'])}), then {row['runner_up'] or 'nothing else'}.")  # fmt: skip
+    paragraphs.append("Indices describe the model's response over the ranges in the experiment file; a parameter "
+                      "that barely matters here may matter outside them.")  # fmt: skip
     return paragraphs
 
 

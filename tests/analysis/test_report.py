@@ -127,3 +127,26 @@ def test_money_is_reported_in_millions_per_year_and_shares_in_points() -> None:
     scaled = in_report_units(runs, years=2.0).iloc[0]
     assert scaled["total_spend_gbp"] == 10.0 and scaled["final_deficit_gbp"] == 3.0
     assert scaled["acute_share"] == 25.0 and scaled["param:x_gbp"] == 5.0
+
+
+SALTELLI = """
+seed: 6
+replications: 1
+design:
+  kind: saltelli
+  samples: 4
+  fixed: {run.warmup_steps: 1, policy.pool.rule: need, policy.pool.rate: 0.3}
+  uncertainties:
+    domains.health.prevention_effect: {low: 0.05, high: 0.3}
+    policy.pool.package_effect: {low: 0.05, high: 0.3}
+    learning.rate: {low: 0.02, high: 0.3}
+"""
+
+
+def test_a_sensitivity_design_reports_indices_instead_of_per_point_figures(tmp_path: Path) -> None:
+    report, headline = write_report(sweep(tmp_path, SALTELLI, "saltelli"))
+    figures = {p.stem for p in (report.parent / "figures").glob("*.png")}
+    assert {f"sensitivity_{output}" for output in HEADLINE} <= figures
+    assert "count_by_agency" not in figures and "collaboration" not in figures
+    assert set(headline["index"]) == {"ST"} and len(headline) == len(HEADLINE) + 1
+    assert "Sobol variance decomposition" in (report.parent / "summary.md").read_text()

@@ -13,6 +13,7 @@ from sim.model.agencies import STEPS_PER_YEAR
 from sim.model.ledger import SERVICES
 
 CROSS_DOMAIN = "whole_person"
+POOL_CONTRIBUTION = "pool_contribution"  # a transfer to the pool, whose own spending is counted under `pool`
 
 
 def count(ledger: pd.DataFrame, by: str = "domain", years: float = 1.0) -> pd.DataFrame:
@@ -32,10 +33,10 @@ def experiment_count(steps: pd.DataFrame, by: str = "domain") -> pd.DataFrame:
     """The count of every design point of an experiment, as GBP per year, mean over replications.
 
     Reads the `spend_gbp` rows of an experiment's steps table (one row per step, agency, domain
-    and category, tagged with `point_id` and `replication`). Returns a tidy table
+    and category, tagged with `point_id` and `replication`), pool contributions left out. Returns a tidy table
     `point_id, agency, <by>, gbp_per_year`; spend not tied to a domain is `whole_person`.
     """
-    spend = steps[steps["measure"] == "spend_gbp"]
+    spend = steps[(steps["measure"] == "spend_gbp") & (steps["category"] != POOL_CONTRIBUTION)]
     years = spend["step"].max() / STEPS_PER_YEAR
     replications = spend.groupby("point_id")["replication"].nunique()
     keyed = spend.assign(domain=spend["domain"].replace("", CROSS_DOMAIN))

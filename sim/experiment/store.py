@@ -133,6 +133,9 @@ def load_results(folder: str | Path) -> ExperimentResults:
     if manifest is None:
         raise ScenarioError(str(folder), [("manifest.json", "not an experiment results folder (no manifest.json)")])
     if not (folder / "runs.parquet").is_file():
+        if not store.completed_runs():
+            raise ScenarioError(str(folder), [("parts", "no finished runs yet; run or resume the sweep first "
+                                               "(placesim sweep EXPERIMENT --out FOLDER --resume)")])  # fmt: skip
         store.consolidate()
     return ExperimentResults(
         folder=folder,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.model.ledger import SERVICES
+from sim.model.ledger import CENTRE, SERVICES
 
 if TYPE_CHECKING:
     from sim.model.model import PlaceModel
@@ -84,9 +84,10 @@ class StepRecorder:
 
 
 def spend_table(flows: pd.DataFrame) -> pd.DataFrame:
-    """Spend per step by agency (or pool) x domain x category: money paid to services only, so
-    income, pool contributions and gain-share transfers (money moving inside the place) are not spend."""
-    spend = flows[flows["destination"] == SERVICES]
+    """Money leaving an agency or the pool per step, by payer x domain x category; income and
+    gain-share excluded. Pool contributions stay (category `pool_contribution`) so each agency's
+    contribution is visible; they are transfers, so leave them out when adding up spend."""
+    spend = flows[(flows["source"] != CENTRE) & (flows["category"] != "gain_share")]
     spend = spend.groupby(["step", "source", "domain", "category"], as_index=False)["amount"].sum()
     spend = spend.rename(columns={"source": "agency", "amount": "value"})
     spend["measure"] = "spend_gbp"

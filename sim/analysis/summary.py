@@ -96,8 +96,8 @@ def plain_summary(
     for point, rows in headline.groupby("point", sort=False):
         phrases = [phrase(row) for _, row in rows.iterrows()]
         beyond = int(rows["distinguishable"].sum())
-        paragraphs.append(f"{point}: " + "; ".join(phrases) + f". {beyond} of {len(rows)} headline differences "
-                          "are distinguishable from noise (Holm-adjusted p < 0.05).")  # fmt: skip
+        paragraphs.append(f"Against {baseline}, under {point}, " + "; ".join(phrases) + f". {beyond} of {len(rows)} "
+                          "headline differences are beyond noise (Holm-adjusted p < 0.05, interval excluding 0).")  # fmt: skip
     paragraphs.append("All of this is conditional on the model's assumptions, above all the assumed effect sizes of "
                       "prevention (docs/calibration.md); read differences as what the mechanism implies, not as a "
                       "forecast.")  # fmt: skip
@@ -137,9 +137,25 @@ def sensitivity_summary(manifest: dict[str, Any], runs: pd.DataFrame, headline: 
     return paragraphs
 
 
+# How each headline measure reads in a sentence: (what changes, unit after the number, rises, falls).
+WORDING = {
+    "crises_per_1000_per_year": ("crises", " per 1,000 people a year", "rise by ", "fall by "),
+    "total_spend_gbp": ("spend", "m a year", "rises by £", "falls by £"),
+    "waste_gbp": ("waste", "m a year", "rises by £", "falls by £"),
+    "acute_share": ("the acute share of spend", " percentage points", "rises by ", "falls by "),
+    "mean_wellbeing": ("mean wellbeing", " on its 0-1 scale", "rises by ", "falls by "),
+}
+
+
 def phrase(row: pd.Series) -> str:
-    """'crises per 1,000 people per year 455 -> 421 (-33.8, 95% CI -40.1 to -27.5)'."""
-    label = row["label"][0].lower() + row["label"][1:]
-    noise = "" if row["distinguishable"] else ", not distinguishable from noise"
-    return (f"{label} {number(row['baseline_mean'])} -> {number(row['point_mean'])} "
-            f"({number(row['mean_difference'])}, 95% CI {number(row['ci_low'])} to {number(row['ci_high'])}{noise})")  # fmt: skip
+    """'crises fall by 33.8 per 1,000 people a year (7%; 95% CI 32.5 to 35.2)', or 'not beyond noise'."""
+    noun, unit, rises, falls = WORDING.get(row["measure"], (row["label"], "", "changes by ", "changes by "))
+    difference, low, high = row["mean_difference"], row["ci_low"], row["ci_high"]
+    verb = rises if difference > 0 else falls
+    low, high = (low, high) if difference > 0 else (-high, -low)
+    relative = ""
+    if row["baseline_mean"] and row["measure"] != "acute_share":
+        share = abs(difference) / abs(row["baseline_mean"])
+        relative = f"{share:.0%}; " if share >= 0.01 else "<1%; "
+    text = f"{noun} {verb}{number(abs(difference))}{unit} ({relative}95% CI {number(low)} to {number(high)})"
+    return text if row["distinguishable"] else f"{noun}: no difference beyond noise ({number(difference)}, 95% CI {number(row['ci_low'])} to {number(row['ci_high'])})"

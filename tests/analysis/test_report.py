@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis.report import HEADLINE, in_report_units, write_report
-from sim.analysis.summary import headline_table, plain_summary
+from sim.analysis.summary import headline_table, phrase, plain_summary
 from tests.analysis.conftest import sweep
 
 GRID = """
@@ -105,6 +105,10 @@ def test_a_known_difference_is_recovered_and_called_distinguishable_and_no_diffe
     assert better["ci_low"] < -20.0 < better["ci_high"]
     assert better["distinguishable"]
     assert not headline.loc[("same", "crises_per_1000_per_year"), "distinguishable"]
+    rows = headline.reset_index().set_index("point")
+    crises = rows[rows["measure"] == "crises_per_1000_per_year"]
+    assert phrase(crises.loc["better"]).startswith("crises fall by 20")
+    assert phrase(crises.loc["same"]).startswith("crises: no difference beyond noise")
 
 
 def test_the_plain_summary_says_what_was_compared_and_what_is_noise(scenarios_results: Path) -> None:
@@ -118,7 +122,7 @@ def test_the_plain_summary_says_what_was_compared_and_what_is_noise(scenarios_re
     assert "baseline 'silo'" in text
     for point in ("pooled", "devolved"):
         beyond = int(headline[headline["point"] == point]["distinguishable"].sum())
-        assert f"{point}: " in text and f"{beyond} of 5 headline differences" in text
+        assert f"under {point}, " in text and f"{beyond} of 5 headline differences are beyond noise" in text
 
 
 def test_money_is_reported_in_millions_per_year_and_shares_in_points() -> None:

@@ -27,6 +27,7 @@ from sim.analysis.sections import FigureItem, Section, TableItem, write_figure, 
 from sim.analysis.style import scenario_colours
 from sim.analysis.summary import headline_table, plain_summary, sensitivity_headline, sensitivity_summary
 from sim.analysis.timeseries import mean_with_band
+from sim.analysis.wrong_pocket import wrong_pocket_section
 from sim.experiment.store import ExperimentResults, load_results
 from sim.model.agencies import STEPS_PER_YEAR
 
@@ -280,7 +281,7 @@ def build_sections(results: ExperimentResults) -> tuple[Context, list[Section]]:
         sections.append(sensitivity_section(context, sensitivity_indices(results, list(SENSITIVITY_OUTPUTS))))
     else:
         sections.append(culture_section(context))
-    sections.extend(s for s in (grid_section(context),) if s is not None)
+    sections.extend(s for s in (grid_section(context), wrong_pocket_section(results)) if s is not None)
     return context, sections
 
 

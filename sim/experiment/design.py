@@ -3,8 +3,9 @@
 Grids are full factorial (`grid`) or paired lists (`zip`); `scenarios` names points side by
 side; `lhs` and `sobol` sample uncertainties quasi-randomly (scipy.stats.qmc); `saltelli` and
 `morris` draw the samples SALib analyses afterwards. Levers given as lists are crossed with the
-sampled uncertainties. The unit-free sample matrix is kept with the points, so the sensitivity
-analysis can be redone from the results folder alone.
+sampled uncertainties. The sample matrix (in parameter units) is kept with the points, so the sensitivity
+analysis can be redone from the results folder alone. `wrong_pocket` makes the unchanged place
+and one point per agency with extra prevention money (its baseline is the unchanged point).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-from sim.experiment.spec import SAMPLED_KINDS, DesignKind, ExperimentSpec, Range
+from sim.experiment.spec import SAMPLED_KINDS, WRONG_POCKET_BASELINE, DesignKind, ExperimentSpec, Range
+from sim.scenario.loading import ScenarioError, load_scenario
 
 BASELINE_POINT = "baseline"
+EXTRA_PREVENTION_PATH = "agencies.{agency}.extra_prevention_gbp_per_year"
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,29 @@ def lever_combinations(levers: dict[str, list[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(names, map(plain, values), strict=True)) for values in itertools.product(*levers.values())]
 
 
+def wrong_pocket_point(agency: str) -> str:
+    """Name of the point where `agency` gets the extra prevention money."""
+    return f"+prevention: {agency}"
+
+
+def wrong_pocket_spenders(spec: ExperimentSpec, experiment_file: Path, base: Path) -> list[str]:
+    """The agencies that take turns to spend: those the design lists, or every agency of the base."""
+    try:
+        known = load_scenario(base, overrides=spec.design.fixed).agency_ids
+    except ScenarioError as exc:
+        problems = [(f"design.fixed: {field}" if field else "design.fixed", message) for field, message in exc.problems]
+        raise ScenarioError(f"{experiment_file} (base {exc.source})", problems) from None
+    if spec.design.agencies is None:
+        return known
+    unknown = [a for a in spec.design.agencies if a not in known]
+    if unknown:
+        raise ScenarioError(
+            str(experiment_file),
+            [("design.agencies", f"unknown agency {a!r}; the agencies of {spec.base} are {known}") for a in unknown],
+        )
+    return list(spec.design.agencies)
+
+
 def build_design(spec: ExperimentSpec, experiment_file: Path) -> DesignSample:
     """All points of the experiment, baseline included, numbered from 0 in a fixed order."""
     design = spec.design
@@ -98,7 +124,12 @@ def build_design(spec: ExperimentSpec, experiment_file: Path) -> DesignSample:
     raw: list[tuple[str, Path, dict[str, Any], int | None]] = []
     sampled_names: list[str] = []
     sample = None
-    if design.kind is DesignKind.scenarios:
+    if design.kind is DesignKind.wrong_pocket:
+        raw.append((WRONG_POCKET_BASELINE, base, dict(design.fixed), None))
+        for agency in wrong_pocket_spenders(spec, experiment_file, base):
+            extra = {EXTRA_PREVENTION_PATH.format(agency=agency): design.amount_gbp_per_year}
+            raw.append((wrong_pocket_point(agency), base, {**design.fixed, **extra}, None))
+    elif design.kind is DesignKind.scenarios:
         for name, point in design.points.items():
             file = (folder / point.scenario).resolve() if point.scenario else base
             raw.append((name, file, {**design.fixed, **point.set}, None))

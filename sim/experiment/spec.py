@@ -5,6 +5,10 @@ Vocabulary (EMA Workbench): *uncertainties* are facts about the world we do not 
 strength, prevention effect, learning rate); *levers* are what a policy maker sets (pooling rate,
 ring-fence share, gain-share). A design may cross them: every lever combination is run at every
 sampled point of the uncertainties.
+
+A `wrong_pocket` design is the wrong-pocket experiment of the design brief: the base scenario
+unchanged, then each agency in turn with `amount_gbp_per_year` of extra prevention money
+(`agencies.<id>.extra_prevention_gbp_per_year`), paired by seed with the unchanged place.
 """
 
 from __future__ import annotations
@@ -49,9 +53,11 @@ class DesignKind(str, Enum):
     sobol = "sobol"
     saltelli = "saltelli"
     morris = "morris"
+    wrong_pocket = "wrong_pocket"
 
 
 SAMPLED_KINDS = {DesignKind.lhs, DesignKind.sobol, DesignKind.saltelli, DesignKind.morris}
+WRONG_POCKET_BASELINE = "unchanged"
 
 
 class NamedPoint(Strict):
@@ -70,9 +76,33 @@ class Design(Strict):
     samples: Annotated[int, Field(ge=1, description="sample size (lhs, sobol) or base N (saltelli, morris)")] = 16
     morris_levels: Annotated[int, Field(ge=2)] = 4
     second_order: bool = False
+    amount_gbp_per_year: Annotated[
+        float | None, Field(gt=0.0, description="for kind: wrong_pocket; extra prevention money per agency")
+    ] = None
+    agencies: Annotated[
+        list[str] | None, Field(min_length=1, description="for kind: wrong_pocket; None = every agency")
+    ] = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Design:
+        if self.kind is DesignKind.wrong_pocket:
+            if self.amount_gbp_per_year is None:
+                raise ValueError(
+                    "design.amount_gbp_per_year: a wrong_pocket design needs the extra prevention money "
+                    "each agency gets in turn, in GBP per year (e.g. 5.0e6)"
+                )
+            given = [name for name in ("uncertainties", "levers", "points") if getattr(self, name)]
+            if given:
+                raise ValueError(
+                    f"design.{given[0]}: a wrong_pocket design has no {given[0]}; its points are the unchanged "
+                    "place and one per agency (put overrides every point shares under design.fixed)"
+                )
+            if self.agencies is not None and len(set(self.agencies)) < len(self.agencies):
+                raise ValueError(f"design.agencies: an agency is listed twice ({self.agencies})")
+            return self
+        for name in ("amount_gbp_per_year", "agencies"):
+            if getattr(self, name) is not None:
+                raise ValueError(f"design.{name}: only a wrong_pocket design has {name}")
         if self.kind is DesignKind.scenarios:
             if not self.points:
                 raise ValueError("design.points: a scenarios design needs at least one named point")
@@ -114,11 +144,32 @@ class ExperimentSpec(Strict):
     steps: Annotated[int | None, Field(ge=1)] = None
     outputs: Annotated[list[str] | None, Field(description="step measures to keep; None = all")] = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _wrong_pocket_baseline(cls, data: Any) -> Any:
+        """A wrong_pocket experiment's baseline is its unchanged point unless the file names one."""
+        if isinstance(data, dict) and data.get("baseline") is None:
+            design = data.get("design")
+            kind = design.get("kind") if isinstance(design, dict) else getattr(design, "kind", None)
+            if kind in (DesignKind.wrong_pocket, DesignKind.wrong_pocket.value):
+                data = {**data, "baseline": WRONG_POCKET_BASELINE}
+        return data
+
     @model_validator(mode="after")
     def _known_outputs(self) -> ExperimentSpec:
         unknown = sorted(set(self.outputs or []) - set(MEASURES))
         if unknown:
             raise ValueError(f"outputs: unknown measure(s) {unknown}; choose from {list(MEASURES)}")
+        if self.design.kind is DesignKind.wrong_pocket:
+            if self.outputs is not None and "spend_gbp" not in self.outputs:
+                raise ValueError(
+                    "outputs: a wrong_pocket experiment measures savings from spend_gbp; add it to outputs"
+                )
+            if self.baseline != WRONG_POCKET_BASELINE:
+                raise ValueError(
+                    f"baseline: a wrong_pocket experiment is compared with its point {WRONG_POCKET_BASELINE!r}; "
+                    "leave baseline out (put overrides every point shares under design.fixed)"
+                )
         return self
 
 

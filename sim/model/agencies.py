@@ -1,6 +1,7 @@
 """Agencies: Mesa agents with ring-fenced budgets, statutory duties and silo prevention.
 
-Each step an agency (1) receives its income, split into ring-fenced lines and a flexible part;
+Each step an agency (1) receives its income, split into ring-fenced lines and a flexible part,
+plus any extra prevention grant into its `prevention:<domain>` pockets;
 (2) answers its share of every crisis in its domains (ring-fenced acute line first, then
 flexible money, then a deficit: statutory duties are never dropped); (3) spends on prevention
 for citizens in the prevention window of its own domains, closest to crisis first (silo
@@ -67,7 +68,8 @@ class ServiceAgency(mesa.Agent):
         return self.config.budget_gbp_per_year / STEPS_PER_YEAR * (1.0 + self.budget_growth) ** year
 
     def receive_income(self) -> None:
-        """Income from the central funder: ring-fenced lines first, the rest flexible."""
+        """Income from the central funder: ring-fenced lines first, the rest flexible, then the
+        extra prevention grant (if any) into the prevention pockets of its duty domains."""
         income = self.income_this_step()
         ledger = self.model.ledger
         ring_fenced = income * self.ring_fence_share if self.ring_fenced_weights else 0.0
@@ -76,6 +78,22 @@ class ServiceAgency(mesa.Agent):
             ledger.pay(CENTRE, self.agency_id, ring_fenced * weight, "income", domain, destination_pocket=name)
         self.flexible_income = income - ring_fenced
         ledger.pay(CENTRE, self.agency_id, self.flexible_income, "income")
+        for domain, amount in self.prevention_grant_this_step().items():
+            line = pocket(FundUse.prevention, domain)
+            ledger.pay(CENTRE, self.agency_id, amount, "income", domain, destination_pocket=line)
+
+    def prevention_grant_this_step(self) -> dict[str, float]:
+        """Domain -> this quarter's extra prevention grant, split by duty share.
+
+        A flat amount: it neither grows nor shrinks with `budget_growth`, so every quarter of every
+        design point of a wrong-pocket experiment adds the same money, and it is ring-fenced whatever
+        the ring-fence share, so it can only buy prevention.
+        """
+        quarterly = self.config.extra_prevention_gbp_per_year / STEPS_PER_YEAR
+        total_duty = sum(self.duties.values())
+        if quarterly <= 0 or total_duty <= 0:
+            return {}
+        return {domain: quarterly * share / total_duty for domain, share in self.duties.items()}
 
     # -- spending -------------------------------------------------------------------------
     def spend(self, amount: float, category: str, domain: str, line: str | None) -> None:

@@ -106,8 +106,8 @@ def problems_from(exc: ValidationError) -> list[tuple[str, str]]:
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown field; check its spelling against docs/scenarios.md"
-        if not path and ": " in message:
-            # cross-field checks report "path: message", one per line
+        if ": " in message and (not path or message.startswith(f"{path}.")):
+            # cross-field checks report "path: message" (the full path), one per line
             for part in message.split("\n"):
                 field_path, _, text = part.partition(": ")
                 problems.append((field_path, text))

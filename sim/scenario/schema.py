@@ -121,9 +121,21 @@ class Agency(Frozen):
     ]
     collaboration: Annotated[Share, Field(description="initial collaboration tendency")]
     initial_trust: Share = 0.5
+    extra_prevention_gbp_per_year: Annotated[
+        NonNegative,
+        Field(
+            description="a flat yearly prevention grant on top of the budget, ring-fenced for prevention in the "
+            "agency's duty domains and split by duty share (the wrong-pocket experiment's lever)"
+        ),
+    ] = 0.0
 
     @model_validator(mode="after")
     def _lines_are_spendable(self) -> Agency:
+        if self.extra_prevention_gbp_per_year > 0 and not any(s > 0 for s in self.statutory_duties.values()):
+            raise ValueError(
+                "extra_prevention_gbp_per_year: the agency has no statutory duty, so a prevention grant "
+                "could never be spent; give it a duty or set the grant to 0"
+            )
         if self.ring_fenced_lines and sum(sum(w.values()) for w in self.ring_fenced_lines.values()) <= 0:
             raise ValueError("ring_fenced_lines weights must not all be zero")
         for use, lines in self.ring_fenced_lines.items():

@@ -121,3 +121,80 @@ def test_unknown_output_measure_is_rejected(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("outputs: [crises,", "outputs: [crisis,"))
     with pytest.raises(ScenarioError, match="unknown measure"):
         load_experiment(path)
+
+
+# -- wrong_pocket ----------------------------------------------------------------------------
+WRONG_POCKET = "design:\n  kind: wrong_pocket\n  amount_gbp_per_year: 5.0e6\n"
+AGENCIES = ["council", "nhs", "police", "fire", "probation", "jobcentre"]
+
+
+def test_wrong_pocket_is_the_unchanged_place_and_one_point_per_agency(tmp_path: Path) -> None:
+    experiment = load_experiment(experiment_file(tmp_path, WRONG_POCKET))
+    points = experiment.design.points
+    assert [p.name for p in points] == ["unchanged", *(f"+prevention: {a}" for a in AGENCIES)]
+    assert experiment.design.baseline == experiment.spec.baseline == "unchanged"
+    assert points[0].overrides == {}
+    for point, agency in zip(points[1:], AGENCIES, strict=True):
+        assert point.overrides == {f"agencies.{agency}.extra_prevention_gbp_per_year": 5.0e6}
+        grants = {a: c.extra_prevention_gbp_per_year for a, c in experiment.scenarios[point.point_id].agencies.items()}
+        assert grants == {a: (5.0e6 if a == agency else 0.0) for a in AGENCIES}
+
+
+def test_wrong_pocket_takes_the_listed_agencies_and_fixed_overrides(tmp_path: Path) -> None:
+    body = WRONG_POCKET + "  agencies: [fire, council]\n  fixed: {policy.settlement_years: 3}\n"
+    experiment = load_experiment(experiment_file(tmp_path, body))
+    assert [p.name for p in experiment.design.points] == ["unchanged", "+prevention: fire", "+prevention: council"]
+    assert {s.policy.settlement_years for s in experiment.scenarios.values()} == {3}
+    assert experiment.design_table()["baseline"].tolist() == [True, False, False]
+
+
+def wrong_pocket_problems(tmp_path: Path, body: str) -> list[tuple[str, str]]:
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(experiment_file(tmp_path, body))
+    assert str(tmp_path / "exp.yaml") in caught.value.source
+    return caught.value.problems
+
+
+def test_wrong_pocket_with_an_unknown_agency_names_the_field_and_the_known_agencies(tmp_path: Path) -> None:
+    problems = wrong_pocket_problems(tmp_path, WRONG_POCKET + "  agencies: [council, gambling]\n")
+    assert len(problems) == 1
+    field, message = problems[0]
+    assert field == "design.agencies"
+    assert "'gambling'" in message and "jobcentre" in message
+
+
+def test_wrong_pocket_needs_an_amount(tmp_path: Path) -> None:
+    problems = wrong_pocket_problems(tmp_path, "design:\n  kind: wrong_pocket\n")
+    assert [field for field, _ in problems] == ["design.amount_gbp_per_year"]
+
+
+def test_wrong_pocket_amount_must_be_positive(tmp_path: Path) -> None:
+    problems = wrong_pocket_problems(tmp_path, WRONG_POCKET.replace("5.0e6", "0"))
+    assert [field for field, _ in problems] == ["design.amount_gbp_per_year"]
+
+
+def test_wrong_pocket_outputs_must_keep_spend(tmp_path: Path) -> None:
+    path = experiment_file(tmp_path, WRONG_POCKET)
+    path.write_text(path.read_text().replace(", spend_gbp]", "]"))
+    with pytest.raises(ScenarioError, match="spend_gbp") as caught:
+        load_experiment(path)
+    assert [field for field, _ in caught.value.problems] == ["outputs"]
+
+
+def test_wrong_pocket_baseline_is_its_unchanged_point(tmp_path: Path) -> None:
+    problems = wrong_pocket_problems(tmp_path, "baseline: silo\n" + WRONG_POCKET)
+    assert [field for field, _ in problems] == ["baseline"]
+    named = load_experiment(experiment_file(tmp_path, "baseline: unchanged\n" + WRONG_POCKET))
+    assert named.design.baseline == "unchanged"
+
+
+@pytest.mark.parametrize("extra", ["  levers:\n    policy.pool.rate: [0.1]\n", "  points:\n    a: {}\n"])
+def test_wrong_pocket_refuses_other_designs_parameters(tmp_path: Path, extra: str) -> None:
+    problems = wrong_pocket_problems(tmp_path, WRONG_POCKET + extra)
+    assert problems[0][0] in ("design.levers", "design.points")
+
+
+def test_other_designs_refuse_wrong_pocket_fields(tmp_path: Path) -> None:
+    body = "design:\n  kind: grid\n  amount_gbp_per_year: 5.0e6\n  levers:\n    policy.pool.rate: [0.1]\n"
+    problems = wrong_pocket_problems(tmp_path, body)
+    assert [field for field, _ in problems] == ["design.amount_gbp_per_year"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.model.agencies import ServiceAgency, pocket, ring_fenced_weights
 from sim.model.ledger import FLEXIBLE, SERVICES
 from sim.model.model import PlaceModel
+from sim.scenario.loading import with_overrides
 from sim.scenario.schema import FundUse
 from tests import builders
 from tests.strategies import PROPERTY_SETTINGS, scenarios
@@ -200,3 +202,65 @@ def test_ring_fenced_pockets_never_go_negative(scenario):
         for agency in model.agency_list:
             for name in agency.ring_fenced_weights:
                 assert model.ledger.balance(agency.agency_id, name) >= -0.01
+
+
+# -- extra prevention grant (the wrong-pocket experiment's lever) ----------------------------
+GRANT = {
+    "agencies.a.statutory_duties": {"x": 1.0, "y": 0.5},
+    "agencies.b.statutory_duties": {"y": 0.5},
+    "agencies.a.extra_prevention_gbp_per_year": 6000.0,  # 1500 a quarter: 1000 to x, 500 to y
+}
+
+
+def test_extra_prevention_grant_fills_the_prevention_pockets_of_duty_domains_by_duty_share():
+    model = model_for({**GRANT, "agencies.a.budget_gbp_per_year": 4000.0, "policy.ring_fence_share": 0.5})
+    agency_of(model, "a").receive_income()
+    ledger = model.ledger
+    assert ledger.balance("a", pocket(FundUse.prevention, "x")) == pytest.approx(1000.0)
+    assert ledger.balance("a", pocket(FundUse.prevention, "y")) == pytest.approx(500.0)
+    assert ledger.balance("a", FLEXIBLE) == pytest.approx(500.0)  # the budget's own split is untouched
+    assert agency_of(model, "a").flexible_income == pytest.approx(500.0)
+    income = ledger.flows().query("category == 'income' and domain != ''")
+    assert income["amount"].sum() == pytest.approx(1500.0 + 500.0)  # the grant and the acute lines
+
+
+def test_extra_prevention_grant_does_not_grow_with_the_budget():
+    model = model_for({**GRANT, "policy.budget_growth": 0.5})
+    for _ in range(5):  # into year 2
+        model.step()
+    assert sum(agency_of(model, "a").prevention_grant_this_step().values()) == pytest.approx(1500.0)
+
+
+def test_extra_prevention_grant_buys_prevention_only_in_the_agencys_duty_domains():
+    # no budget, no flexible prevention: only the grant, 220 a quarter into x (a's only duty), buys two at 100 + 10
+    changes = {**PREVENTION, "agencies.a.prevention_propensity": 0.0, "agencies.a.budget_gbp_per_year": 0.0,
+               "agencies.a.extra_prevention_gbp_per_year": 880.0}  # fmt: skip
+    model = model_for(changes, needs=WINDOW_NEEDS)
+    model.step()
+    prevention = model.ledger.flows().query("category == 'prevention'")
+    where = set(prevention[["source", "domain", "fund"]].itertuples(index=False, name=None))
+    assert where == {("a", "x", "ring_fenced")}
+    assert prevention["amount"].sum() == pytest.approx(200.0)
+    np.testing.assert_allclose(model.population.needs[0], [0.3, 0.225, 0.2, 0.26, 0.1, 0.2], rtol=1e-6)
+    np.testing.assert_allclose(model.population.needs[1], WINDOW_NEEDS[1], rtol=1e-6)
+    assert model.ledger.balance("a", pocket(FundUse.prevention, "x")) == pytest.approx(20.0)  # unspent, kept
+
+
+@given(scenarios(), st.data())
+@PROPERTY_SETTINGS
+def test_extra_prevention_grant_is_conserved_and_paid_in_full(scenario, data):
+    holders = [a for a, config in scenario.agencies.items() if any(s > 0 for s in config.statutory_duties.values())]
+    agency_id = data.draw(st.sampled_from(holders))
+    grant = data.draw(st.floats(1.0, 1e9))
+    scenario = with_overrides(scenario, {f"agencies.{agency_id}.extra_prevention_gbp_per_year": grant})
+    model = PlaceModel(scenario, seed=scenario.run.seed)
+    budget = 0.0
+    for _ in range(scenario.run.steps):
+        model.step()
+        budget += agency_of(model, agency_id).income_this_step()
+    model.ledger.verify()
+    flows = model.ledger.flows()
+    income = flows.query("category == 'income' and destination == @agency_id")["amount"].sum()
+    assert income == pytest.approx(budget + grant / 4 * scenario.run.steps, rel=1e-9)
+    prevention_pockets = [pocket(FundUse.prevention, d) for d in agency_of(model, agency_id).duties]
+    assert all(model.ledger.balance(agency_id, name) >= -0.01 for name in prevention_pockets)

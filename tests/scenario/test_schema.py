@@ -158,3 +158,20 @@ def test_pool_members_default_to_every_agency(tiny_scenario):
     assert tiny_scenario.pool_members == ["a", "b"]
     named = builders.scenario({"policy.pool.members": ["b"]})
     assert named.pool_members == ["b"]
+
+
+def test_extra_prevention_grant_defaults_to_none(tiny_scenario):
+    assert tiny_scenario.agencies["a"].extra_prevention_gbp_per_year == 0.0
+
+
+def test_extra_prevention_grant_to_an_agency_without_duties_is_rejected():
+    data = builders.scenario_data()
+    data["agencies"]["b"]["extra_prevention_gbp_per_year"] = 1000.0  # b holds no duty
+    message = cross_field_message(data)
+    assert "agencies.b" in message and "extra_prevention_gbp_per_year" in message and "could never be spent" in message
+
+
+def test_negative_extra_prevention_grant_is_rejected():
+    data = builders.scenario_data()
+    data["agencies"]["a"]["extra_prevention_gbp_per_year"] = -1.0
+    assert error_locations(data) == ["agencies.a.extra_prevention_gbp_per_year"]

@@ -32,5 +32,12 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
+# The browser app for students on http://127.0.0.1:8765 (Ctrl-C stops it); another scenario file
+# with `make app SCENARIO=scenarios/pooled.yaml`. The first start fetches the page's JavaScript
+# with npm when this machine cannot reach solara's CDN (docs/app.md).
+.PHONY: app
+app: $(STAMP)
+	$(BIN)/placesim app $(SCENARIO)
+
 clean:
 	rm -rf $(VENV) results/runs .pytest_cache .hypothesis

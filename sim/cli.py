@@ -233,6 +233,21 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_app(args: argparse.Namespace) -> int:
+    """Serve the browser app until interrupted (imported here: only this command needs the app)."""
+    from sim.app.server import DEFAULT_SCENARIO, HOST, PORT, AppError, serve
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    try:
+        serve(args.scenario or DEFAULT_SCENARIO, host=args.host or HOST, port=args.port or PORT, say=say)
+    except AppError as exc:
+        errors.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        return EXIT_BAD_INPUT
+    return 0
+
+
 COMPARED_MEASURES = (
     "total_spend_gbp", "acute_share", "prevention_share", "waste_gbp", "mean_wellbeing",
     "mean_priority_weighted_wellbeing", "total_crises", "crises_per_1000_per_year",
@@ -310,6 +325,12 @@ def build_parser() -> argparse.ArgumentParser:
     report_parser = commands.add_parser("report", help="write an experiment's HTML report, summary and tables")
     report_parser.add_argument("results", type=Path, help="results folder of a sweep, e.g. results/total_place")
     report_parser.set_defaults(handler=command_report)
+
+    app = commands.add_parser("app", help="serve the browser app (sliders, step, charts) on this machine")
+    app.add_argument("scenario", type=Path, nargs="?", help="scenario YAML file (default: the shipped pilot place)")
+    app.add_argument("--host", help="address to listen on (default 127.0.0.1: this machine only)")
+    app.add_argument("--port", type=positive_int, help="port (default 8765)")
+    app.set_defaults(handler=command_app)
     return parser
 
 

@@ -1,0 +1,213 @@
+"""The place as the app runs it: a scenario file plus the student's levers, stepped a quarter at a
+time, optionally beside its silo twin, with a small record of each quarter for the views.
+
+SolaraViz rebuilds the model on Reset as `AppPlace(**model_params)`, so every control is a
+keyword argument here. The levers become dotted-path overrides of the scenario (a new frozen
+scenario, never a mutated one); levers left at the file's values change nothing, so the app's
+first quarter is the first quarter `placesim run` reports for the same file, seed and sample.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.model.ledger import SERVICES
+from sim.model.model import PlaceModel
+from sim.model.outputs import ACUTE_CATEGORIES, PREVENTION_CATEGORIES, WASTE_CATEGORIES
+from sim.model.simulate import silo_twin
+from sim.scenario import PoolRule, Scenario, load_scenario, with_overrides
+
+SAME = 1e-9  # a lever within this of the file's value is the file's value
+
+
+@dataclass(frozen=True)
+class Levers:
+    """What a student sets: the policy levers of the design brief, in the scenario's units."""
+
+    pool_rule: str
+    pooling_rate: float
+    gain_share: bool
+    ring_fence_share: float
+    target_pressure: float
+    budget_growth: float
+    collaboration: float  # mean initial collaboration tendency of the agencies (see `rescaled`)
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Levers:
+        policy = scenario.policy
+        return cls(
+            pool_rule=policy.pool.rule.value,
+            pooling_rate=policy.pool.rate,
+            gain_share=policy.pool.gain_share,
+            ring_fence_share=policy.ring_fence_share,
+            target_pressure=policy.target_pressure,
+            budget_growth=policy.budget_growth,
+            collaboration=mean_collaboration(scenario),
+        )
+
+    def overrides(self, scenario: Scenario) -> dict[str, Any]:
+        """Dotted-path overrides that give `scenario` these levers (empty when it has them)."""
+        current = Levers.of(scenario)
+        wanted = {
+            "policy.pool.rule": (self.pool_rule, current.pool_rule),
+            "policy.pool.rate": (self.pooling_rate, current.pooling_rate),
+            "policy.pool.gain_share": (self.gain_share, current.gain_share),
+            "policy.ring_fence_share": (self.ring_fence_share, current.ring_fence_share),
+            "policy.target_pressure": (self.target_pressure, current.target_pressure),
+            "policy.budget_growth": (self.budget_growth, current.budget_growth),
+        }
+        overrides = {path: new for path, (new, old) in wanted.items() if differs(new, old)}
+        if differs(self.collaboration, current.collaboration):
+            for agency_id, agency in scenario.agencies.items():
+                moved = rescaled(agency.collaboration, current.collaboration, self.collaboration)
+                overrides[f"agencies.{agency_id}.collaboration"] = moved
+        return overrides
+
+    def apply(self, scenario: Scenario) -> Scenario:
+        overrides = self.overrides(scenario)
+        return with_overrides(scenario, overrides) if overrides else scenario
+
+
+def differs(new: object, old: object) -> bool:
+    if isinstance(new, float) and isinstance(old, float):
+        return abs(new - old) > SAME
+    return new != old
+
+
+def mean_collaboration(scenario: Scenario) -> float:
+    return float(np.mean([agency.collaboration for agency in scenario.agencies.values()]))
+
+
+def rescaled(value: float, mean: float, target: float) -> float:
+    """Move one agency's collaboration so that the agencies' mean goes from `mean` to `target`:
+    towards 0 in proportion to each value, towards 1 in proportion to each distance from 1. The
+    agencies keep their order, stay in [0, 1], and their mean is exactly `target`."""
+    if target <= mean:
+        return value * target / mean if mean > 0 else target
+    return 1.0 - (1.0 - value) * (1.0 - target) / (1.0 - mean) if mean < 1 else target
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """What the views show of one quarter of one place (GBP at place scale, crises in residents)."""
+
+    step: int
+    spend_gbp: dict[tuple[str, str], float]  # (agency or "pool", domain or "") -> spend on services
+    category_gbp: dict[str, float]  # category -> spend on services
+    pooled_gbp: float  # paid into the pool by its members
+    crises: dict[str, float]  # domain -> crises this quarter
+    wellbeing: float
+    collaboration: dict[str, float]  # agency -> collaboration tendency at the end of the quarter
+    pool_balance_gbp: float
+    pool_members: int
+    pool_packages: float
+
+    @property
+    def total_spend_gbp(self) -> float:
+        return sum(self.category_gbp.values())
+
+    def share(self, categories: tuple[str, ...]) -> float:
+        total = self.total_spend_gbp
+        return sum(self.category_gbp.get(c, 0.0) for c in categories) / total if total else 0.0
+
+    @property
+    def acute_share(self) -> float:
+        return self.share(ACUTE_CATEGORIES)
+
+    @property
+    def prevention_share(self) -> float:
+        return self.share(PREVENTION_CATEGORIES)
+
+    @property
+    def waste_gbp(self) -> float:
+        return sum(self.category_gbp.get(c, 0.0) for c in WASTE_CATEGORIES)
+
+    @property
+    def total_crises(self) -> float:
+        return sum(self.crises.values())
+
+
+def quarter_of(model: PlaceModel) -> Quarter:
+    """The quarter `model` has just stepped, read from what the model recorded and paid."""
+    step = model.steps
+    recorded: dict[tuple[str, str, str], float] = {}
+    for row_step, measure, agency, domain, _category, value in reversed(model.recorder.rows):
+        if row_step != step:
+            break
+        recorded[(measure, agency, domain)] = value
+    flows = model.ledger.flows()
+    flows = flows[flows["step"] == step]
+    spent = flows[flows["destination"] == SERVICES]
+    return Quarter(
+        step=step,
+        spend_gbp={key: float(v) for key, v in spent.groupby(["source", "domain"])["amount"].sum().items()},
+        category_gbp={key: float(v) for key, v in spent.groupby("category")["amount"].sum().items()},
+        pooled_gbp=float(flows.loc[flows["category"] == "pool_contribution", "amount"].sum()),
+        crises={domain: recorded[("crises", "", domain)] for domain in model.scenario.domains},
+        wellbeing=recorded[("wellbeing", "", "")],
+        collaboration={a: recorded[("collaboration", a, "")] for a in model.scenario.agencies},
+        pool_balance_gbp=recorded[("pool_balance_gbp", "", "")],
+        pool_members=int(recorded[("pool_members", "", "")]),
+        pool_packages=recorded[("pool_packages", "", "")],
+    )
+
+
+class AppPlace(mesa.Model):
+    """One place built from a scenario file and the levers, optionally with its silo twin (the
+    same place, seed and levers with no pool) stepped in lockstep, so that a difference between
+    the two is the pool's effect net of noise (common random numbers). Stops at the scenario's
+    horizon (`run.steps`)."""
+
+    def __init__(
+        self,
+        scenario: str,
+        pool_rule: str,
+        pooling_rate: float,
+        gain_share: bool,
+        ring_fence_share: float,
+        target_pressure: float,
+        budget_growth: float,
+        collaboration: float,
+        population_sample: int,
+        seed: int,
+        compare_with_silo: bool = False,
+    ):
+        super().__init__(seed=seed)
+        self.scenario_path = Path(scenario)
+        self.levers = Levers(
+            pool_rule=pool_rule,
+            pooling_rate=float(pooling_rate),
+            gain_share=bool(gain_share),
+            ring_fence_share=float(ring_fence_share),
+            target_pressure=float(target_pressure),
+            budget_growth=float(budget_growth),
+            collaboration=float(collaboration),
+        )
+        self.scenario = self.levers.apply(load_scenario(self.scenario_path))
+        self.seed = int(seed)
+        self.population_sample = int(population_sample)
+        self.horizon = self.scenario.run.steps
+        self.place = PlaceModel(self.scenario, seed=self.seed, population_sample=self.population_sample)
+        self.twin: PlaceModel | None = None
+        if compare_with_silo and self.scenario.policy.pool.rule is not PoolRule.silo:
+            self.twin = PlaceModel(silo_twin(self.scenario), seed=self.seed, population_sample=self.population_sample)
+        self.compare_with_silo = bool(compare_with_silo)
+        self.history: list[Quarter] = []
+        self.twin_history: list[Quarter] = []
+        self.step_seconds = 0.0  # model time of the last step, twin included (the views' drawing excluded)
+
+    def step(self) -> None:
+        started = time.perf_counter()
+        self.place.step()
+        self.history.append(quarter_of(self.place))
+        if self.twin is not None:
+            self.twin.step()
+            self.twin_history.append(quarter_of(self.twin))
+        self.running = self.steps < self.horizon
+        self.step_seconds = time.perf_counter() - started

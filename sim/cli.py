@@ -26,6 +26,7 @@ from sim.experiment.experiment import load_experiment
 from sim.experiment.run_files import write_run
 from sim.model.simulate import RunResult, run
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_assignment
+from sim.scenario.loading import read_yaml
 
 EXIT_BAD_INPUT = 2
 WIDTH_WHEN_PIPED = 160
@@ -91,11 +92,25 @@ def report_error(exc: ScenarioError) -> None:
     errors.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
 
 
+def is_experiment_file(path: Path) -> bool:
+    """An experiment file has a `design:` (a scenario never does); unreadable files go to the scenario check."""
+    try:
+        data = read_yaml(path)
+    except ScenarioError:
+        return False
+    return isinstance(data, dict) and "design" in data
+
+
 def command_validate(args: argparse.Namespace) -> int:
     """Check every file given, report each one's problems, exit 2 if any file is invalid."""
     invalid = 0
     for path in args.scenarios:
         try:
+            if is_experiment_file(path):
+                experiment = load_experiment(path)
+                console.print(f"valid {path}: experiment {experiment.name} ({len(experiment.design.points)} points x "
+                              f"{experiment.spec.replications} replications)", markup=False, highlight=False)  # fmt: skip
+                continue
             scenario = load_scenario(path)
         except ScenarioError as exc:
             report_error(exc)
@@ -293,8 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="placesim", description="Pooled public-service budgets in a place.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    validate = commands.add_parser("validate", help="check scenario files and list every problem")
-    validate.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    validate = commands.add_parser("validate", help="check scenario and experiment files and list every problem")
+    validate.add_argument("scenarios", type=Path, nargs="+", help="scenario or experiment YAML files")
     validate.set_defaults(handler=command_validate)
 
     run_parser = commands.add_parser("run", help="run one simulation and write its tables")

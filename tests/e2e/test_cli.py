@@ -45,6 +45,18 @@ def test_every_shipped_scenario_validates() -> None:
     assert result.stdout.count("valid") == len(files)
 
 
+def test_every_shipped_experiment_validates_as_an_experiment() -> None:
+    files = sorted((ROOT / "experiments").glob("*.yaml"))
+    result = placesim("validate", *files)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("experiment") == len(files)
+
+
+def test_a_bad_parameter_in_an_experiment_is_named_by_validate(tmp_path: Path) -> None:
+    path = write(tmp_path, "exp.yaml", f"name: x\nbase: {DEFAULT}\ndesign: {{kind: grid, levers: {{policy.pool.ratee: [0.1]}}}}\n")
+    assert_bad_input(placesim("validate", path), "exp.yaml", "policy.pool.ratee: unknown field")
+
+
 def test_unknown_field_is_named_with_its_path(tmp_path: Path) -> None:
     bad = extending_default(tmp_path, "typo.yaml", "policy:\n  pool:\n    rul: need\n")
     assert_bad_input(placesim("validate", bad), "typo.yaml", "policy.pool.rul", "unknown field")

@@ -49,7 +49,7 @@ def test_every_shipped_experiment_validates_as_an_experiment() -> None:
     files = sorted((ROOT / "experiments").glob("*.yaml"))
     result = placesim("validate", *files)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("experiment") == len(files)
+    assert result.stdout.count(": experiment ") == len(files)
 
 
 def test_a_bad_parameter_in_an_experiment_is_named_by_validate(tmp_path: Path) -> None:

@@ -9,26 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.analysis.conftest import SCENARIOS
 from tests.e2e.browser import is_blank
 from tests.experiment.conftest import experiment_file
-
-SWEEP = """
-seed: 8
-replications: 3
-baseline: silo
-design:
-  kind: scenarios
-  fixed: {run.warmup_steps: 1}
-  points:
-    silo: {}
-    pooled: {set: {policy.pool.rule: need, policy.pool.rate: 0.4}}
-"""
 
 
 @pytest.fixture(scope="module")
 def report_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("report")
-    experiment = experiment_file(folder, SWEEP, "browser")
+    experiment = experiment_file(folder, SCENARIOS, "browser")
     out = folder / "results"
     cli = [sys.executable, "-m", "sim"]
     subprocess.run([*cli, "sweep", str(experiment), "--out", str(out), "--workers", "1"], check=True, capture_output=True)

@@ -1,14 +1,14 @@
 """Time per step in the served app, as a student meets it: `placesim app` in a subprocess, Debian's
 Chromium (headless, through Playwright) clicking Step.
 
-For each setting (simulated citizens x silo twin off or on) the app is Reset and stepped; each
+For each setting (simulated citizens x silo baseline off or on) the app is Reset and stepped; each
 step is timed in the page from the click:
 
 - shown: until all eight views show the new quarter (the model has stepped on the server, the
   views have been redrawn there and their text has reached the browser);
 - settled: until the last change to the page before it stays unchanged for 0.4 s (every chart
   redrawn by vega in the browser);
-- model: the model's own time for the step, twin included, as the app reports it.
+- model: the model's own time for the step, baseline included, as the app reports it.
 
 Medians and maxima over the steps. Run from the repository root:
 
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from sim.app.controls import DEFAULT_POPULATION_SAMPLE
+from sim.app.controls import COMPARE_LABEL, DEFAULT_POPULATION_SAMPLE
 from sim.app.server import app_in_background
 from tests.e2e.app_page import AppPage
 from tests.e2e.browser import CHROMIUM, CHROMIUM_FLAGS
@@ -39,13 +39,13 @@ VIEWPORT = {"width": 1400, "height": 1750}  # tall enough for all eight views at
 
 
 def configure(app: AppPage, sample: int, twin: bool) -> None:
-    """Set the number of simulated citizens and the silo twin, then Reset."""
+    """Set the number of simulated citizens and the silo baseline alongside, then Reset."""
     if f"{sample:,} simulated citizens" not in app.in_force():
         app.choose("Simulated citizens", str(sample))
-    if ("silo twin on" in app.in_force()) != twin:
-        app.tick("Compare with silo twin")
+    if ("silo baseline on" in app.in_force()) != twin:
+        app.tick(COMPARE_LABEL)
     app.reset(in_force=f"{sample:,} simulated citizens · seed")
-    app.wait_for_in_force(f"silo twin {'on' if twin else 'off'}")
+    app.wait_for_in_force(f"silo baseline {'on' if twin else 'off'}")
 
 
 def time_steps(app: AppPage, steps: int) -> dict[str, list[float]]:
@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "pooled.yaml")
     parser.add_argument("--samples", type=int, nargs="+", default=[DEFAULT_POPULATION_SAMPLE, 100_000])
     parser.add_argument("--steps", type=int, default=10, help="timed steps per setting")
-    parser.add_argument("--screenshot", type=Path, help="also save the app after 12 quarters with the silo twin")
+    parser.add_argument("--screenshot", type=Path, help="also save the app after 12 quarters with the silo baseline")
     args = parser.parse_args()
 
     lines = [
@@ -79,7 +79,7 @@ def main() -> None:
         f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), load average "
         + " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "",
-        "| simulated citizens | silo twin | shown | settled | model |",
+        "| simulated citizens | silo baseline | shown | settled | model |",
         "|---:|:---:|---:|---:|---:|",
     ]
     with app_in_background(args.scenario) as (url, _), sync_playwright() as playwright:
@@ -90,7 +90,7 @@ def main() -> None:
             for twin in (False, True):
                 configure(app, sample, twin)
                 timings = time_steps(app, args.steps)
-                assert any(line.startswith("Silo twin:") for line in app.readouts()) == twin
+                assert any(line.startswith("2009-10 silo baseline:") for line in app.readouts()) == twin
                 lines.append(row(sample, twin, timings))
                 print(lines[-1], flush=True)
         if args.screenshot:

@@ -23,6 +23,7 @@ POPULATION_SAMPLES = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_
 BUDGET_GROWTH_RANGE = (-0.1, 0.1)  # a real cut or rise of up to 10% a year (the schema allows 50%),
 # widened to the scenario's own value if that lies outside
 SEEDS = (0, 99)
+COMPARE_LABEL = "Compare with the 2009-10 silo baseline (same seed)"
 
 
 def schema_bounds(model: type[BaseModel], field: str) -> tuple[float, float]:
@@ -85,7 +86,7 @@ def model_params(
             "values": sorted({*POPULATION_SAMPLES, population_sample}),
         },
         "seed": Slider("Seed", value=seed, min=SEEDS[0], max=max(SEEDS[1], seed), step=1, dtype=int),
-        "compare_with_silo": {"type": "Checkbox", "label": "Compare with silo twin", "value": compare_with_silo},
+        "compare_with_silo": {"type": "Checkbox", "label": COMPARE_LABEL, "value": compare_with_silo},
     }
 
 

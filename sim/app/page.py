@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import os
 from pathlib import Path
+from typing import Any
 
 import solara
 from mesa.visualization import SolaraViz
@@ -27,6 +28,22 @@ TITLE = "placesim: pooled budgets in a place"
 
 def first_scenario() -> Path:
     return Path(os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO).resolve()
+
+
+def place_class(values: dict[str, Any]) -> type[AppPlace]:
+    """`AppPlace` with `values` as the default of every keyword.
+
+    SolaraViz's Reset builds `model.value.__class__(**parameters)` from the values its controls
+    registered. After a pick, SolaraViz is mounted again but its controls are not: solara's
+    sidebar is a portal that keeps its children's state, so they never register their start
+    values and only a moved control reaches `parameters`. The rest must come from the class.
+    """
+
+    class Place(AppPlace):
+        def __init__(self, **kwargs: Any):  # named `kwargs`, as Mesa's check of model parameters expects
+            super().__init__(**{**values, **kwargs})
+
+    return Place
 
 
 @solara.component
@@ -57,14 +74,14 @@ def ScenarioPicker(path: Path, on_pick, running: AppPlace):
 def Page():
     initial = solara.use_memo(lambda: controls.model_params(first_scenario()), [])
     params = solara.use_reactive(initial)
-    model = solara.use_reactive(solara.use_memo(lambda: AppPlace(**controls.start_values(initial)), []))
+    model = solara.use_reactive(solara.use_memo(lambda: place_class(controls.start_values(initial))(), []))
     generation = solara.use_reactive(0)
 
     def pick(path: Path) -> None:
         running = model.value
         fresh = controls.model_params(path, running.population_sample, running.seed, running.compare_with_silo)
         params.set(fresh)
-        model.set(AppPlace(**controls.start_values(fresh)))
+        model.set(place_class(controls.start_values(fresh))())
         generation.set(generation.value + 1)
 
     ScenarioPicker(Path(params.value["scenario"]), pick, model.value)

@@ -1,5 +1,5 @@
 """The place as the app runs it: a scenario file plus the student's levers, stepped a quarter at a
-time, optionally beside its silo twin, with a small record of each quarter for the views.
+time, optionally beside the 2009-10 silo baseline, with a small record of each quarter for the views.
 
 SolaraViz rebuilds the model on Reset as `AppPlace(**model_params)`, so every control is a
 keyword argument here. The levers become dotted-path overrides of the scenario (a new frozen
@@ -20,10 +20,14 @@ import numpy as np
 from sim.model.ledger import SERVICES
 from sim.model.model import PlaceModel
 from sim.model.outputs import ACUTE_CATEGORIES, PREVENTION_CATEGORIES, WASTE_CATEGORIES
-from sim.model.simulate import silo_twin
-from sim.scenario import PoolRule, Scenario, load_scenario, with_overrides
+from sim.scenario import Scenario, load_scenario, with_overrides
+from sim.scenario.schema import Agency
 
 SAME = 1e-9  # a lever within this of the file's value is the file's value
+# The regime of 2009-10 that the comparison runs under: the shipped silo baseline's.
+BASELINE_FILE = Path(__file__).resolve().parents[2] / "scenarios" / "total_place_pilot.yaml"
+# An agency's own exceptions to the policy levers: part of the regime, not of the place.
+AGENCY_REGIME_FIELDS = ("ring_fence_share", "budget_growth", "extra_prevention_gbp_per_year")
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,24 @@ class Levers:
     def apply(self, scenario: Scenario) -> Scenario:
         overrides = self.overrides(scenario)
         return with_overrides(scenario, overrides) if overrides else scenario
+
+
+def silo_baseline(scenario: Scenario, baseline: Scenario) -> Scenario:
+    """`scenario`'s place under `baseline`'s regime: the whole `policy` block of `baseline`, and
+    each agency's own exceptions to it (AGENCY_REGIME_FIELDS) as `baseline` sets them for that
+    agency (the schema's defaults, none, for an agency `baseline` lacks). Everything else (the
+    place, run settings, domains, population, agencies' budgets, duties, ring-fenced lines, costs,
+    prevention propensity, initial collaboration and trust, learning) stays `scenario`'s. The
+    shipped reform scenarios differ from total_place_pilot.yaml only in `policy` (and name and
+    description), so for each of them, and for the baseline file itself, this is the baseline file's
+    scenario under the picked file's name."""
+    overrides: dict[str, Any] = {"policy": baseline.policy.model_dump(mode="json")}
+    for agency_id in scenario.agencies:
+        own = baseline.agencies.get(agency_id)
+        for field in AGENCY_REGIME_FIELDS:
+            value = getattr(own, field) if own is not None else Agency.model_fields[field].default
+            overrides[f"agencies.{agency_id}.{field}"] = value
+    return with_overrides(scenario, overrides)
 
 
 def differs(new: object, old: object) -> bool:
@@ -159,10 +181,11 @@ def quarter_of(model: PlaceModel) -> Quarter:
 
 
 class AppPlace(mesa.Model):
-    """One place built from a scenario file and the levers, optionally with its silo twin (the
-    same place, seed and levers with no pool) stepped in lockstep, so that a difference between
-    the two is the pool's effect net of noise (common random numbers). Stops at the scenario's
-    horizon (`run.steps`)."""
+    """One place built from a scenario file and the levers, optionally with the 2009-10 silo
+    baseline of the same place (`silo_baseline` of the file, none of the levers) stepped in
+    lockstep with the same seed and number of citizens, so that a difference between the two is
+    the effect of the student's choices net of noise (common random numbers). Stops at the
+    scenario's horizon (`run.steps`)."""
 
     def __init__(
         self,
@@ -189,25 +212,33 @@ class AppPlace(mesa.Model):
             budget_growth=float(budget_growth),
             collaboration=float(collaboration),
         )
-        self.scenario = self.levers.apply(load_scenario(self.scenario_path))
+        chosen = load_scenario(self.scenario_path)
+        self.scenario = self.levers.apply(chosen)
         self.seed = int(seed)
         self.population_sample = int(population_sample)
         self.horizon = self.scenario.run.steps
         self.place = PlaceModel(self.scenario, seed=self.seed, population_sample=self.population_sample)
-        self.twin: PlaceModel | None = None
-        if compare_with_silo and self.scenario.policy.pool.rule is not PoolRule.silo:
-            self.twin = PlaceModel(silo_twin(self.scenario), seed=self.seed, population_sample=self.population_sample)
         self.compare_with_silo = bool(compare_with_silo)
+        self.baseline_scenario: Scenario | None = None
+        self.baseline: PlaceModel | None = None
+        if self.compare_with_silo:
+            self.baseline_scenario = silo_baseline(chosen, load_scenario(BASELINE_FILE))
+            self.baseline = PlaceModel(self.baseline_scenario, seed=self.seed, population_sample=self.population_sample)
         self.history: list[Quarter] = []
-        self.twin_history: list[Quarter] = []
-        self.step_seconds = 0.0  # model time of the last step, twin included (the views' drawing excluded)
+        self.baseline_history: list[Quarter] = []
+        self.step_seconds = 0.0  # model time of the last step, baseline included (the views' drawing excluded)
+
+    @property
+    def is_the_baseline(self) -> bool:
+        """True when the running place is the silo baseline itself (every difference is zero)."""
+        return self.scenario == self.baseline_scenario
 
     def step(self) -> None:
         started = time.perf_counter()
         self.place.step()
         self.history.append(quarter_of(self.place))
-        if self.twin is not None:
-            self.twin.step()
-            self.twin_history.append(quarter_of(self.twin))
+        if self.baseline is not None:
+            self.baseline.step()
+            self.baseline_history.append(quarter_of(self.baseline))
         self.running = self.steps < self.horizon
         self.step_seconds = time.perf_counter() - started

@@ -21,13 +21,14 @@ from mesa.visualization.utils import update_counter
 
 from sim.analysis.style import CATEGORY_COLOURS, GREY, OKABE_ITO, agency_colour, colour_for
 from sim.app import charts
+from sim.app.controls import COMPARE_LABEL
 from sim.app.live_chart import live_chart
 from sim.app.place import AppPlace, Quarter
 from sim.model.ledger import POOL
 
 ACROSS_DOMAINS = "across domains"  # spend with no single domain: assessments and the pool's packages
 YOURS = "your place"
-TWIN = "silo twin"
+BASELINE = "2009-10 silo baseline"  # the series and readouts of the baseline stepped alongside
 START = "Quarter 0: the place as it starts. Press Step to simulate a quarter."
 PANEL_STYLE = {"padding": "4px 8px", "height": "100%", "overflow": "hidden"}
 TITLE_STYLE = "font-weight: 600; font-size: 14px; margin-bottom: 2px"
@@ -68,7 +69,7 @@ def in_force(place: AppPlace) -> str:
         f"gain-share {'on' if levers.gain_share else 'off'} · ring-fence share {levers.ring_fence_share:.2f} · "
         f"target pressure {levers.target_pressure:.2f} · budget growth {levers.budget_growth:+.0%} a year · "
         f"initial collaboration {levers.collaboration:.2f} · {place.population_sample:,} simulated citizens · "
-        f"seed {place.seed} · silo twin {'on' if place.compare_with_silo else 'off'}"
+        f"seed {place.seed} · silo baseline {'on' if place.compare_with_silo else 'off'}"
     )
 
 
@@ -105,18 +106,18 @@ def shares_panel(place: AppPlace) -> Panel:
     rows = series_rows(place.history, "acute", lambda q: round(q.acute_share, 4))
     rows += series_rows(place.history, "prevention", lambda q: round(q.prevention_share, 4))
     dashed = []
-    if place.twin_history:
-        colours |= {f"acute, {TWIN}": colours["acute"], f"prevention, {TWIN}": colours["prevention"]}
-        dashed = [f"acute, {TWIN}", f"prevention, {TWIN}"]
-        rows += series_rows(place.twin_history, dashed[0], lambda q: round(q.acute_share, 4))
-        rows += series_rows(place.twin_history, dashed[1], lambda q: round(q.prevention_share, 4))
+    if place.baseline_history:
+        colours |= {f"acute, {BASELINE}": colours["acute"], f"prevention, {BASELINE}": colours["prevention"]}
+        dashed = [f"acute, {BASELINE}", f"prevention, {BASELINE}"]
+        rows += series_rows(place.baseline_history, dashed[0], lambda q: round(q.acute_share, 4))
+        rows += series_rows(place.baseline_history, dashed[1], lambda q: round(q.prevention_share, 4))
     lines = [START]
     if place.history:
         latest = place.history[-1]
         lines = [f"Acute share: {latest.acute_share:.1%} · prevention share: {latest.prevention_share:.1%}"]
-        if place.twin_history:
-            twin = place.twin_history[-1]
-            lines.append(f"Silo twin: acute {twin.acute_share:.1%} · prevention {twin.prevention_share:.1%}")
+        if place.baseline_history:
+            baseline = place.baseline_history[-1]
+            lines.append(f"{BASELINE}: acute {baseline.acute_share:.1%} · prevention {baseline.prevention_share:.1%}")
     return Panel(title, charts.lines(rows, place.horizon, "share of spend", colours, dashed, y_format=".0%"), lines)
 
 
@@ -132,8 +133,8 @@ def crises_panel(place: AppPlace) -> Panel:
             f"Crises this quarter: {latest.total_crises:,.0f}",
             f"By domain: {joined(latest.crises, lambda v: f'{v:,.0f}')}",
         ]
-        if place.twin_history:
-            lines.append(f"Silo twin: {place.twin_history[-1].total_crises:,.0f} this quarter")
+        if place.baseline_history:
+            lines.append(f"{BASELINE}: {place.baseline_history[-1].total_crises:,.0f} this quarter")
     return Panel(title, charts.lines(rows, place.horizon, "crises", colours), lines)
 
 
@@ -141,15 +142,15 @@ def wellbeing_panel(place: AppPlace) -> Panel:
     title = "Wellbeing (1 - mean need, 0 to 1)"
     colours = {YOURS: OKABE_ITO["blue"]}
     rows = series_rows(place.history, YOURS, lambda q: round(q.wellbeing, 5))
-    if place.twin_history:
-        colours[TWIN] = GREY
-        rows += series_rows(place.twin_history, TWIN, lambda q: round(q.wellbeing, 5))
+    if place.baseline_history:
+        colours[BASELINE] = GREY
+        rows += series_rows(place.baseline_history, BASELINE, lambda q: round(q.wellbeing, 5))
     lines = [START]
     if place.history:
         lines = [f"Wellbeing: {place.history[-1].wellbeing:.4f}"]
-        if place.twin_history:
-            lines.append(f"Silo twin: {place.twin_history[-1].wellbeing:.4f}")
-    chart = charts.lines(rows, place.horizon, "wellbeing", colours, dashed=[TWIN], y_format=".4f", y_zero=False)
+        if place.baseline_history:
+            lines.append(f"{BASELINE}: {place.baseline_history[-1].wellbeing:.4f}")
+    chart = charts.lines(rows, place.horizon, "wellbeing", colours, dashed=[BASELINE], y_format=".4f", y_zero=False)
     return Panel(title, chart, lines)
 
 
@@ -167,8 +168,8 @@ def waste_panel(place: AppPlace) -> Panel:
         latest = place.history[-1]
         parts = {label: latest.category_gbp.get(category, 0.0) for label, category in kinds.items()}
         lines = [f"Waste this quarter: {gbp_m(latest.waste_gbp)} ({joined(parts, gbp_m)})"]
-        if place.twin_history:
-            lines.append(f"Silo twin: {gbp_m(place.twin_history[-1].waste_gbp)}")
+        if place.baseline_history:
+            lines.append(f"{BASELINE}: {gbp_m(place.baseline_history[-1].waste_gbp)}")
     return Panel(title, charts.stacked_areas(rows, place.horizon, "£m per quarter", colours), lines)
 
 
@@ -210,42 +211,42 @@ def pool_panel(place: AppPlace) -> Panel:
     return Panel(title, chart, lines)
 
 
-def twin_panel(place: AppPlace) -> Panel:
-    title = "Your place minus its silo twin (same seed, no pool)"
+def baseline_panel(place: AppPlace) -> Panel:
+    title = "Your place minus the silo baseline (2009-10, same seed)"
     averted, wellbeing = "crises averted so far", "wellbeing difference"
     axes = (
         charts.Axis(averted, averted, OKABE_ITO["bluish_green"], format=",.0f"),
         charts.Axis(wellbeing, wellbeing, OKABE_ITO["blue"], format="+.4f"),
     )
-    empty = charts.two_axes([], place.horizon, *axes)
     if not place.compare_with_silo:
         hint = (
-            "Tick 'Compare with silo twin' and press Reset: the same place, seed and levers without a pool is "
-            "stepped alongside, and this view shows the difference the pool makes, net of noise."
+            f"Tick '{COMPARE_LABEL}' and press Reset: the same place and seed under the regime of 2009-10 "
+            "(ring-fences, annual settlements, silo targets, no pool; none of your levers) is stepped alongside, "
+            "and this view shows your place minus the silo baseline: the effect of your choices, net of noise."
         )
-        return Panel(title, empty, [hint])
-    if place.twin is None:
-        hint = "The pool rule is silo: the place is its own silo twin, so every difference is zero. Choose a pool rule and Reset."
-        return Panel(title, empty, [hint])
+        return Panel(title, charts.two_axes([], place.horizon, *axes), [hint])
     rows, so_far = [], 0.0
-    for yours, twin in zip(place.history, place.twin_history):
-        so_far += twin.total_crises - yours.total_crises
+    for yours, baseline in zip(place.history, place.baseline_history):
+        so_far += baseline.total_crises - yours.total_crises
         rows.append({"quarter": yours.step, "series": averted, "value": round(so_far)})
-        rows.append({"quarter": yours.step, "series": wellbeing, "value": round(yours.wellbeing - twin.wellbeing, 5)})
+        rows.append(
+            {"quarter": yours.step, "series": wellbeing, "value": round(yours.wellbeing - baseline.wellbeing, 5)}
+        )
     chart = charts.two_axes(rows, place.horizon, *axes)
+    same = "Your place is the silo baseline itself, so every difference is zero: move a lever and press Reset."
     if not place.history:
-        return Panel(title, chart, [START])
-    yours, twin = place.history[-1], place.twin_history[-1]
-    twin_crises = sum(q.total_crises for q in place.twin_history)
-    share = f" ({so_far / twin_crises:.1%} of the silo twin's)" if twin_crises else ""
+        return Panel(title, chart, [START, same] if place.is_the_baseline else [START])
+    yours, baseline = place.history[-1], place.baseline_history[-1]
+    baseline_crises = sum(q.total_crises for q in place.baseline_history)
+    share = f" ({so_far / baseline_crises:.1%} of the baseline's)" if baseline_crises else ""
     differences = {
-        "crises": f"{yours.total_crises - twin.total_crises:+,.0f}",
-        "wellbeing": f"{yours.wellbeing - twin.wellbeing:+.4f}",
-        "spend": gbp_m(yours.total_spend_gbp - twin.total_spend_gbp, signed=True),
-        "waste": gbp_m(yours.waste_gbp - twin.waste_gbp, signed=True),
+        "crises": f"{yours.total_crises - baseline.total_crises:+,.0f}",
+        "wellbeing": f"{yours.wellbeing - baseline.wellbeing:+.4f}",
+        "spend": gbp_m(yours.total_spend_gbp - baseline.total_spend_gbp, signed=True),
+        "waste": gbp_m(yours.waste_gbp - baseline.waste_gbp, signed=True),
     }
     lines = [f"Crises averted so far: {so_far:,.0f}{share}", f"This quarter: {joined(differences, str)}"]
-    return Panel(title, chart, lines)
+    return Panel(title, chart, [*lines, same] if place.is_the_baseline else lines)
 
 
 PANELS: list[Callable[[AppPlace], Panel]] = [
@@ -256,7 +257,7 @@ PANELS: list[Callable[[AppPlace], Panel]] = [
     waste_panel,
     collaboration_panel,
     pool_panel,
-    twin_panel,
+    baseline_panel,
 ]
 
 
@@ -315,9 +316,9 @@ def PoolView(model: AppPlace):
 
 
 @solara.component
-def TwinView(model: AppPlace):
+def BaselineView(model: AppPlace):
     update_counter.get()
-    PanelCard(twin_panel(model), model.steps)
+    PanelCard(baseline_panel(model), model.steps)
 
 
-COMPONENTS = [CountView, SharesView, CrisesView, WellbeingView, WasteView, CollaborationView, PoolView, TwinView]
+COMPONENTS = [CountView, SharesView, CrisesView, WellbeingView, WasteView, CollaborationView, PoolView, BaselineView]

@@ -1,4 +1,4 @@
-"""The app's model: levers as scenario overrides, the quarter records, the silo twin in lockstep."""
+"""The app's model: levers as scenario overrides, the quarter records, the 2009-10 silo baseline in lockstep."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from sim.app import controls
-from sim.app.place import AppPlace, Levers, mean_collaboration
-from sim.model.simulate import silo_twin, simulate
+from sim.app.place import BASELINE_FILE, AppPlace, Levers, mean_collaboration, silo_baseline
+from sim.model.simulate import simulate
 from sim.scenario import load_scenario
-from tests.app.conftest import SAMPLE, SCENARIOS
+from tests.app.conftest import SAMPLE, SCENARIOS, short_file
 
 
 def app_place(path: Path, **changes) -> AppPlace:
@@ -84,22 +84,111 @@ def test_spend_by_agency_and_domain_adds_up_to_spend_by_category(pooled_file: Pa
     )
 
 
-def test_silo_twin_is_the_same_place_and_seed_without_a_pool(pooled_file: Path) -> None:
-    place = app_place(pooled_file, compare_with_silo=True)
-    for _ in range(3):
+def stepped(path: Path, quarters: int, **changes) -> AppPlace:
+    place = app_place(path, **changes)
+    for _ in range(quarters):
         place.step()
-    baseline = simulate(silo_twin(load_scenario(pooled_file)), seed=place.seed, steps=3, population_sample=SAMPLE)
-    crises = baseline.steps[baseline.steps["measure"] == "crises"].groupby("step")["value"].sum()
-    assert [q.step for q in place.twin_history] == [1, 2, 3]
-    assert [q.total_crises for q in place.twin_history] == pytest.approx(crises.tolist())
-    assert [q.pool_members for q in place.twin_history] == [0, 0, 0]
+    return place
 
 
-def test_no_twin_is_run_when_the_place_has_no_pool(silo_file: Path) -> None:
-    place = app_place(silo_file, compare_with_silo=True)
-    place.step()
-    assert place.twin is None and place.twin_history == []
-    assert place.compare_with_silo
+def test_the_baseline_file_is_the_shipped_silo_baseline() -> None:
+    assert BASELINE_FILE == SCENARIOS / "total_place_pilot.yaml"
+    assert load_scenario(BASELINE_FILE).policy.pool.rule.value == "silo"
+
+
+def test_the_baseline_is_the_files_place_under_the_2009_10_regime_with_the_same_seed_and_sample(
+    tmp_path: Path,
+) -> None:
+    reform = short_file(tmp_path, "pooled_devolved_gainshare.yaml")
+    # levers moved away from the file's: they must not reach the baseline
+    place = stepped(reform, 3, compare_with_silo=True, seed=5, ring_fence_share=0.5, collaboration=0.6)
+    # as docs/app.md defines it: the file's place with the baseline file's whole policy block (the
+    # shipped reform files set no agency's own regime fields, so those are the baseline's already)
+    expected = load_scenario(reform).model_copy(update={"policy": load_scenario(BASELINE_FILE).policy})
+    steps = simulate(expected, seed=5, steps=3, population_sample=SAMPLE).steps
+    assert [q.step for q in place.baseline_history] == [1, 2, 3]
+    for quarter in place.baseline_history:
+        table = steps[steps["step"] == quarter.step]
+        crises = table[table["measure"] == "crises"].set_index("domain")["value"].to_dict()
+        collaboration = table[table["measure"] == "collaboration"].set_index("agency")["value"].to_dict()
+        spend = table[table["measure"] == "spend_gbp"]["value"].sum()
+        assert quarter.crises == pytest.approx(crises, rel=1e-12)
+        assert quarter.collaboration == pytest.approx(collaboration, rel=1e-12)
+        assert quarter.wellbeing == pytest.approx(table.loc[table["measure"] == "wellbeing", "value"].item(), rel=1e-12)
+        assert quarter.total_spend_gbp == pytest.approx(spend, rel=1e-12)
+        assert quarter.pool_members == 0 and quarter.pooled_gbp == 0
+
+
+def test_the_baseline_takes_the_regime_from_the_baseline_file_and_the_place_from_the_picked_one(
+    tmp_path: Path,
+) -> None:
+    picked = tmp_path / "own.yaml"
+    picked.write_text(
+        f"extends: {SCENARIOS / 'pooled_devolved_gainshare.yaml'}\n"
+        "agencies:\n"
+        "  council: {ring_fence_share: 0.1}\n"
+        "  nhs: {budget_growth: 0.05, budget_gbp_per_year: 2.0e9}\n"
+        "  police: {extra_prevention_gbp_per_year: 1.0e6, collaboration: 0.9, prevention_propensity: 0.7}\n"
+        "domains:\n"
+        "  health: {acute_cost_gbp: 25000}\n"
+        "learning: {rate: 0.2}\n"
+    )
+    scenario, baseline = load_scenario(picked), load_scenario(BASELINE_FILE)
+    twin = silo_baseline(scenario, baseline)
+    assert twin.policy == baseline.policy
+    assert twin.agencies["council"].ring_fence_share is None
+    assert twin.agencies["nhs"].budget_growth is None
+    assert twin.agencies["police"].extra_prevention_gbp_per_year == 0
+    assert twin.agencies["nhs"].budget_gbp_per_year == 2.0e9
+    assert (twin.agencies["police"].collaboration, twin.agencies["police"].prevention_propensity) == (0.9, 0.7)
+    assert twin.domains == scenario.domains and twin.learning == scenario.learning and twin.run == scenario.run
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_file_has_the_baseline_files_scenario_as_its_baseline(path: Path) -> None:
+    baseline = load_scenario(BASELINE_FILE)
+    twin = silo_baseline(load_scenario(path), baseline)
+    assert twin.model_copy(update={"name": baseline.name, "description": baseline.description}) == baseline
+
+
+def test_the_difference_is_exactly_zero_when_the_place_is_the_baseline(silo_file: Path) -> None:
+    place = stepped(silo_file, 4, compare_with_silo=True)
+    assert place.is_the_baseline and place.baseline is not None
+    assert len(place.baseline_history) == 4
+    assert place.history == place.baseline_history  # every number of every quarter, exactly
+
+
+def differences(place: AppPlace) -> list[tuple[float, ...]]:
+    """Your place minus the baseline, each quarter: crises, wellbeing, spend, mean collaboration
+    (with no pool, collaboration changes nothing else)."""
+    return [
+        (
+            y.total_crises - b.total_crises,
+            y.wellbeing - b.wellbeing,
+            y.total_spend_gbp - b.total_spend_gbp,
+            sum(y.collaboration.values()) - sum(b.collaboration.values()),
+        )
+        for y, b in zip(place.history, place.baseline_history)
+    ]
+
+
+@pytest.mark.parametrize("shipped", ["total_place_pilot.yaml", "pooled.yaml"])
+@pytest.mark.parametrize(
+    "lever", [{"ring_fence_share": 0.2}, {"collaboration": 0.7}], ids=["ring_fence_share", "collaboration"]
+)
+def test_a_lever_moves_the_difference_and_not_the_baseline(tmp_path: Path, shipped: str, lever: dict) -> None:
+    path = short_file(tmp_path, shipped)
+    at_file = stepped(path, 4, compare_with_silo=True)
+    # the slider moved, then Reset: SolaraViz builds a new place from the controls' values
+    moved = stepped(path, 4, compare_with_silo=True, **lever)
+    assert not moved.is_the_baseline
+    assert moved.baseline_history == at_file.baseline_history
+    assert differences(moved) != differences(at_file)
+
+
+def test_no_baseline_is_run_unless_asked(pooled_file: Path) -> None:
+    place = stepped(pooled_file, 1)
+    assert place.baseline is None and place.baseline_history == [] and not place.is_the_baseline
 
 
 def test_the_place_stops_at_its_horizon(pooled_file: Path) -> None:

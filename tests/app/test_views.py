@@ -76,25 +76,34 @@ def test_lines_grow_by_one_point_per_series_each_quarter(pooled_file: Path) -> N
     assert {row["quarter"] for row in rows} == {1, 2, 3}
 
 
-def test_the_twin_view_explains_itself_when_there_is_no_twin(pooled_file: Path, silo_file: Path) -> None:
-    assert "Tick 'Compare with silo twin'" in views.twin_panel(stepped(pooled_file, 1)).lines[0]
-    silo = stepped(silo_file, 1, compare_with_silo=True)
-    assert "The pool rule is silo" in views.twin_panel(silo).lines[0]
+def test_the_baseline_view_explains_itself_when_it_is_off(pooled_file: Path) -> None:
+    panel = views.baseline_panel(stepped(pooled_file, 1))
+    assert panel.lines[0].startswith(f"Tick '{controls.COMPARE_LABEL}'")
+    assert "your place minus the silo baseline" in panel.lines[0]
 
 
-def test_the_twin_view_shows_your_place_minus_its_twin(pooled_file: Path) -> None:
+def test_the_baseline_view_shows_your_place_minus_the_silo_baseline(pooled_file: Path) -> None:
     place = stepped(pooled_file, 3, compare_with_silo=True)
-    averted = sum(t.total_crises - y.total_crises for y, t in zip(place.history, place.twin_history))
-    panel = views.twin_panel(place)
+    averted = sum(b.total_crises - y.total_crises for y, b in zip(place.history, place.baseline_history))
+    panel = views.baseline_panel(place)
+    assert panel.title.startswith("Your place minus the silo baseline (2009-10")
     assert panel.lines[0].startswith(f"Crises averted so far: {averted:,.0f}")
-    yours, twin = place.history[-1], place.twin_history[-1]
-    assert f"crises {yours.total_crises - twin.total_crises:+,.0f}" in panel.lines[1]
+    yours, baseline = place.history[-1], place.baseline_history[-1]
+    assert f"crises {yours.total_crises - baseline.total_crises:+,.0f}" in panel.lines[1]
     assert panel.chart.values[-2] == {"quarter": 3, "series": "crises averted so far", "value": round(averted)}
+
+
+def test_the_baseline_view_shows_zero_when_your_place_is_the_baseline(silo_file: Path) -> None:
+    panel = views.baseline_panel(stepped(silo_file, 3, compare_with_silo=True))
+    assert panel.lines[0] == "Crises averted so far: 0 (0.0% of the baseline's)"
+    assert panel.lines[1] == "This quarter: crises +0 · wellbeing +0.0000 · spend +£0.0m · waste +£0.0m"
+    assert panel.lines[2].startswith("Your place is the silo baseline itself")
+    assert {row["value"] for row in panel.chart.values} == {0}
 
 
 def test_in_force_names_every_setting_the_place_was_built_with(pooled_file: Path) -> None:
     text = views.in_force(stepped(pooled_file, 0, pooling_rate=0.42, seed=9))
-    for fragment in ("pool rule need", "pooling rate 0.42", "2,000 simulated citizens", "seed 9", "silo twin off"):
+    for fragment in ("pool rule need", "pooling rate 0.42", "2,000 simulated citizens", "seed 9", "silo baseline off"):
         assert fragment in text
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sim.app.browser_files import cache_folder, missing
+from sim.app.controls import COMPARE_LABEL
 from sim.app.server import app_in_background
 from tests.e2e.app_page import AppPage
 from tests.e2e.browser import chromium_missing_reason, is_blank
@@ -33,8 +34,10 @@ VIEW_TITLES = [
     "Waste: duplicated assessment and pool governance",
     "Collaboration tendency by agency (0 to 1)",
     "The pool: balance and members",
-    "Your place minus its silo twin (same seed, no pool)",
+    "Your place minus the silo baseline (2009-10, same seed)",
 ]
+BASELINE = "2009-10 silo baseline"
+RING_FENCE = "Ring-fence share (1 = all ring-fenced)"
 
 RUNNING_PAST_STEP_2 = """[...document.querySelectorAll('span, div')].some(
     e => /^Step: \\d+$/.test(e.textContent.trim()) && Number(e.textContent.trim().slice(6)) >= 3)"""
@@ -125,16 +128,37 @@ def test_moving_a_slider_changes_what_the_views_show(app) -> None:
     assert prevention_after > prevention_before
 
 
-def test_compare_with_silo_shows_the_pools_effect_net_of_noise(app) -> None:
-    assert app.readout("Tick 'Compare with silo twin'")
-    app.tick("Compare with silo twin")
-    app.reset(in_force="silo twin on")
+def compare_with_the_baseline(app) -> None:
+    assert app.readout(f"Tick '{COMPARE_LABEL}'")
+    app.tick(COMPARE_LABEL)
+    app.reset(in_force="silo baseline on")
+
+
+def baseline_readouts(app) -> list[str]:
+    return [line for line in app.readouts() if line.startswith(f"{BASELINE}:")]
+
+
+def test_compare_with_silo_shows_your_place_minus_the_baseline(app) -> None:
+    compare_with_the_baseline(app)
     app.step(2)
     yours = app.number("Crises this quarter:")
-    twin = float(re.search(r"Silo twin: ([\d,]+) this quarter", " ".join(app.readouts())).group(1).replace(",", ""))
+    baseline = re.search(rf"{BASELINE}: ([\d,]+) this quarter", " ".join(app.readouts())).group(1)
     this_quarter = app.number("This quarter: crises")
-    assert this_quarter == pytest.approx(yours - twin, abs=1)
+    assert this_quarter == pytest.approx(yours - float(baseline.replace(",", "")), abs=1)
     assert app.number("Crises averted so far:") > 0
+
+
+def test_the_ring_fence_slider_moves_the_difference_and_not_the_baseline(app) -> None:
+    compare_with_the_baseline(app)
+    app.step(2)
+    baseline, difference = baseline_readouts(app), app.readout("This quarter:")
+    assert len(baseline) == 4  # shares, crises, wellbeing, waste
+    assert app.slide_to_end(RING_FENCE) == 1.0
+    app.reset(in_force="ring-fence share 1.00")
+    assert "silo baseline on" in app.in_force()
+    app.step(2)
+    assert baseline_readouts(app) == baseline
+    assert app.readout("This quarter:") != difference
 
 
 def test_picking_a_scenario_loads_its_levers(app) -> None:
@@ -142,6 +166,16 @@ def test_picking_a_scenario_loads_its_levers(app) -> None:
     app.wait_for_in_force("pool rule silo")
     assert app.chosen("Pool rule") == "silo"
     assert app.steps == 0
+
+
+def test_the_baseline_file_against_itself_shows_no_difference(app) -> None:
+    app.choose("Scenario file", "total_place_pilot.yaml")
+    app.wait_for_in_force("pool rule silo")
+    compare_with_the_baseline(app)
+    app.step(2)
+    assert app.readout("Crises averted so far:") == "Crises averted so far: 0 (0.0% of the baseline's)"
+    assert app.readout("This quarter:") == "This quarter: crises +0 · wellbeing +0.0000 · spend +£0.0m · waste +£0.0m"
+    assert app.readout("Your place is the silo baseline itself")
 
 
 def test_a_bad_scenario_is_reported_without_starting_a_server(tmp_path: Path) -> None:

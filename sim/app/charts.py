@@ -103,14 +103,14 @@ def lines(
     return chart([{"mark": mark, "encoding": encoding}], rows)
 
 
-def stacked_bars(
-    rows: Rows, x: str, x_order: Sequence[str], y_title: str, colours: Mapping[str, str], y_format: str = ",.0f"
-) -> Chart:
-    """Bars along `x` (in `x_order`), each stacked by `series` in the order of `colours`."""
+def stacked(
+    rows: Rows, x_encoding: dict, y_title: str, colours: Mapping[str, str], y_format: str, tooltip: list[dict]
+) -> tuple[Rows, dict]:
+    """Rows tagged with their stacking order (that of `colours`) and the Vega-Lite encoding of a stack."""
     order = {name: index for index, name in enumerate(colours)}
     rows = [{**row, "stack_order": order.get(row["series"], len(order))} for row in rows]
     encoding = {
-        "x": {"field": x, "type": "nominal", "sort": list(x_order), "title": None, "axis": {"labelAngle": -30}},
+        "x": x_encoding,
         "y": {
             "field": "value",
             "type": "quantitative",
@@ -121,29 +121,25 @@ def stacked_bars(
         },
         "color": {"field": "series", "type": "nominal", "scale": colour_scale(colours), "legend": legend()},
         "order": {"field": "stack_order", "type": "quantitative"},
-        "tooltip": [{"field": x}, {"field": "series"}, {"field": "value", "format": y_format}],
+        "tooltip": tooltip,
     }
+    return rows, encoding
+
+
+def stacked_bars(
+    rows: Rows, x: str, x_order: Sequence[str], y_title: str, colours: Mapping[str, str], y_format: str = ",.0f"
+) -> Chart:
+    """Bars along `x` (in `x_order`), each stacked by `series` in the order of `colours`."""
+    x_encoding = {"field": x, "type": "nominal", "sort": list(x_order), "title": None, "axis": {"labelAngle": -30}}
+    tooltip = [{"field": x}, {"field": "series"}, {"field": "value", "format": y_format}]
+    rows, encoding = stacked(rows, x_encoding, y_title, colours, y_format, tooltip)
     return chart([{"mark": {"type": "bar"}, "encoding": encoding}], rows)
 
 
 def stacked_areas(rows: Rows, horizon: int, y_title: str, colours: Mapping[str, str], y_format: str = ",.1f") -> Chart:
     """Areas over `quarter`, stacked by `series` in the order of `colours`."""
-    order = {name: index for index, name in enumerate(colours)}
-    rows = [{**row, "stack_order": order.get(row["series"], len(order))} for row in rows]
-    encoding = {
-        "x": quarter_axis(horizon),
-        "y": {
-            "field": "value",
-            "type": "quantitative",
-            "stack": "zero",
-            "title": y_title,
-            "axis": {"format": y_format},
-            "scale": y_scale(rows),
-        },
-        "color": {"field": "series", "type": "nominal", "scale": colour_scale(colours), "legend": legend()},
-        "order": {"field": "stack_order", "type": "quantitative"},
-        "tooltip": [{"field": "series"}, {"field": "quarter"}, {"field": "value", "format": y_format}],
-    }
+    tooltip = [{"field": "series"}, {"field": "quarter"}, {"field": "value", "format": y_format}]
+    rows, encoding = stacked(rows, quarter_axis(horizon), y_title, colours, y_format, tooltip)
     return chart([{"mark": {"type": "area", "interpolate": "step-after", "clip": True}, "encoding": encoding}], rows)
 
 

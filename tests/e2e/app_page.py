@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 FIRST_LOAD_MS = 60_000  # the first page of a fresh server imports the model and draws eight charts
 STEP_MS = 30_000
 VIEWS = 8
@@ -116,11 +118,14 @@ class AppPage:
         return self.page.locator(READOUT).all_inner_texts()
 
     def readout(self, prefix: str) -> str:
-        """The first readout line starting with `prefix`."""
-        for line in self.readouts():
-            if line.startswith(prefix):
-                return line
-        raise AssertionError(f"no readout starts with {prefix!r}; readouts: {self.readouts()}")
+        """The first readout line starting with `prefix`, waiting for it: after a scenario is
+        picked the views are rebuilt, and for a moment there are none."""
+        line = self.page.locator(READOUT).filter(has_text=re.compile(f"^{re.escape(prefix)}")).first
+        try:
+            line.wait_for(timeout=STEP_MS)
+        except PlaywrightTimeout:
+            raise AssertionError(f"no readout starts with {prefix!r}; readouts: {self.readouts()}") from None
+        return line.inner_text()
 
     def number(self, prefix: str) -> float:
         """The first number after `prefix` in its readout (£m figures in £m, counts as counts)."""

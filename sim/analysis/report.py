@@ -19,6 +19,7 @@ import pandas as pd
 
 from sim.analysis import figures
 from sim.analysis.count import experiment_count
+from sim.analysis.exploration import is_exploration_design, plot_sample, rank_correlations, sample_table
 from sim.analysis.grids import grid_means, is_grid, varied_parameters
 from sim.analysis.html import render_html, render_markdown
 from sim.analysis.paired import icer, paired_differences
@@ -77,7 +78,7 @@ def in_report_units(runs: pd.DataFrame, years: float) -> pd.DataFrame:
             scaled[column] = runs[column] / years / MONEY_SCALE
         else:
             scaled[column] = runs[column] / MONEY_SCALE
-    for column in PERCENT_MEASURES:
+    for column in [c for c in PERCENT_MEASURES if c in runs.columns]:
         scaled[column] = runs[column] * 100
     return scaled
 
@@ -265,20 +266,40 @@ def sensitivity_section(context: Context, indices: pd.DataFrame) -> Section:
     return section
 
 
+def exploration_section(context: Context) -> Section:
+    section = Section("Across the sample", "Each output (mean over replications per sample row) against each "
+                      "uncertainty, and Spearman's rank correlation with a 95% interval (Fisher z); p-values "
+                      "Holm-adjusted across the uncertainties of each output.")  # fmt: skip
+    names = context.results.manifest["sampled_parameters"]
+    table = sample_table(context.results, list(SENSITIVITY_OUTPUTS))
+    outputs = list(SENSITIVITY_OUTPUTS)
+    shown = table.assign(**in_report_units(table[outputs], context.years))  # uncertainties keep their units
+    for output, label in SENSITIVITY_OUTPUTS.items():
+        section.figures.append(FigureItem(f"sample_{output}", plot_sample(shown, names, output, label), label))
+    section.tables.append(TableItem("rank_correlations", "Spearman rank correlations",
+                                    rank_correlations(table, names, list(SENSITIVITY_OUTPUTS))))  # fmt: skip
+    section.tables.append(TableItem("sample_outputs", "Outputs per sample row (units as in the figures)", shown))
+    return section
+
+
 def build_sections(results: ExperimentResults) -> tuple[Context, list[Section]]:
     """The report's sections for this kind of design.
 
-    Sensitivity designs (hundreds of sampled points) get the sensitivity analysis instead of the
-    per-point count, outcome and culture figures, which would show arbitrary sample points.
+    Sampled designs (sensitivity and space-filling, often hundreds of points) get their own
+    analysis instead of the per-point count, outcome and culture figures, which would show
+    arbitrary sample points.
     """
     context = context_of(results)
+    sampled = is_sensitivity_design(results.manifest) or is_exploration_design(results.manifest)
     sections = []
-    if not is_sensitivity_design(results.manifest):
+    if not sampled:
         sections += [count_section(context), outcomes_section(context)]
     if context.baseline is not None:
         sections.append(paired_section(context))
     if is_sensitivity_design(results.manifest):
         sections.append(sensitivity_section(context, sensitivity_indices(results, list(SENSITIVITY_OUTPUTS))))
+    elif is_exploration_design(results.manifest):
+        sections.append(exploration_section(context))
     else:
         sections.append(culture_section(context))
     sections.extend(s for s in (grid_section(context), wrong_pocket_section(results)) if s is not None)
@@ -288,8 +309,8 @@ def build_sections(results: ExperimentResults) -> tuple[Context, list[Section]]:
 def headline_and_summary(context: Context, sections: list[Section]) -> tuple[pd.DataFrame, list[str]]:
     """The headline table and plain-language summary suited to the design."""
     manifest = context.results.manifest
-    if is_sensitivity_design(manifest):
-        indices = next(t.table for s in sections for t in s.tables if t.name == "sensitivity_indices")
+    if is_sensitivity_design(manifest) or is_exploration_design(manifest):
+        indices = next(t.table for s in sections for t in s.tables if t.name in ("sensitivity_indices", "rank_correlations"))
         headline = sensitivity_headline(indices, SENSITIVITY_OUTPUTS)
         return headline, sensitivity_summary(manifest, context.runs, headline, context.years)
     headline = headline_table(context.runs, context.baseline, HEADLINE)

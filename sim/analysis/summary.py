@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.paired import paired_differences
@@ -105,11 +106,12 @@ def plain_summary(
 
 
 def sensitivity_headline(indices: pd.DataFrame, outputs: dict[str, str]) -> pd.DataFrame:
-    """Per output (and lever combination): the parameter with the largest total index (ST or mu*)."""
-    ranking = indices[indices["index"].isin(["ST", "mu_star"])]
+    """Per output (and lever combination): the parameter with the largest total index (ST or mu*)
+    or, for a space-filling sample, the strongest rank correlation (|rho|)."""
+    ranking = indices[indices["index"].isin(["ST", "mu_star", "rho"])]
     rows = []
     for (levers, output), group in ranking.groupby(["levers", "output"], sort=False):
-        ordered = group.sort_values("value", ascending=False)
+        ordered = group.sort_values("value", ascending=False, key=np.abs)
         top = ordered.iloc[0]
         label = outputs.get(output, output) + (f" [{levers}]" if levers else "")
         runner_up = ordered["parameter"].iloc[1] if len(ordered) > 1 else ""
@@ -124,7 +126,12 @@ def sensitivity_summary(manifest: dict[str, Any], runs: pd.DataFrame, headline: 
     experiment = manifest["experiment"]
     kind = experiment["design"]["kind"]
     names = manifest["sampled_parameters"]
-    method = "Sobol variance decomposition (Saltelli sample)" if kind == "saltelli" else "Morris screening"
+    method = {
+        "saltelli": "Sobol variance decomposition (Saltelli sample)",
+        "morris": "Morris screening",
+        "lhs": "Latin hypercube exploration",
+        "sobol": "Sobol-sequence exploration",
+    }[kind]
     paragraphs = [
         f"This report is the experiment '{experiment['name']}': a {method} of {len(names)} uncertainties "
         f"({', '.join(names)}), {runs['point'].nunique():,} sampled points run {len(runs):,} times over {years:g} years."

@@ -154,3 +154,29 @@ def test_a_sensitivity_design_reports_indices_instead_of_per_point_figures(tmp_p
     assert "count_by_agency" not in figures and "collaboration" not in figures
     assert set(headline["index"]) == {"ST"} and len(headline) == len(HEADLINE) + 1
     assert "Sobol variance decomposition" in (report.parent / "summary.md").read_text()
+
+
+LHS = """
+seed: 9
+replications: 2
+design:
+  kind: lhs
+  samples: 8
+  fixed: {run.warmup_steps: 1, policy.pool.rule: need, policy.pool.rate: 0.3}
+  uncertainties:
+    domains.health.prevention_effect: {low: 0.05, high: 0.3}
+    learning.rate: {low: 0.02, high: 0.3}
+"""
+
+
+def test_a_space_filling_design_reports_outputs_against_each_uncertainty(tmp_path: Path) -> None:
+    report, headline = write_report(sweep(tmp_path, LHS, "lhs"))
+    figures = {p.stem for p in (report.parent / "figures").glob("*.png")}
+    assert {f"sample_{output}" for output in HEADLINE} <= figures and "count_by_agency" not in figures
+    correlations = pd.read_csv(report.parent / "tables" / "rank_correlations.csv")
+    assert len(correlations) == 2 * (len(HEADLINE) + 1)
+    assert correlations["value"].between(-1, 1).all() and (correlations["n"] == 8).all()
+    assert set(headline["index"]) == {"rho"}
+    sample = pd.read_csv(report.parent / "tables" / "sample_outputs.csv")
+    assert sample["domains.health.prevention_effect"].between(0.05, 0.3).all()  # parameter units kept
+    assert "Latin hypercube exploration" in (report.parent / "summary.md").read_text()

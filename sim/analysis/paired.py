@@ -92,9 +92,7 @@ def icer(
         delta_cost = differences[cost].to_numpy()
         delta_effect = differences[effect].to_numpy() * effect_scale
         n = len(delta_cost)
-        resample = generator.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
-        boot_cost = delta_cost[resample].mean(axis=1)
-        boot_effect = delta_effect[resample].mean(axis=1)
+        boot_cost, boot_effect = bootstrap_means(np.vstack([delta_cost, delta_effect]), BOOTSTRAP_RESAMPLES, generator)
         bounded = bool(np.all(boot_effect > 0) or np.all(boot_effect < 0))
         low, high = np.percentile(boot_cost / boot_effect, [2.5, 97.5]) if bounded else (np.nan, np.nan)
         mean_cost, mean_effect = float(delta_cost.mean()), float(delta_effect.mean())
@@ -110,6 +108,15 @@ def icer(
             "quadrant": quadrant(mean_cost, mean_effect),
         })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def bootstrap_means(values: np.ndarray, resamples: int, generator: np.random.Generator) -> np.ndarray:
+    """Means of each row of `values` (pairs along the last axis) over `resamples` resamplings of
+    the pairs with replacement; every row is resampled with the same draws, so ratios of rows
+    stay paired. Shape: values.shape[:-1] + (resamples,)."""
+    n = values.shape[-1]
+    drawn = generator.integers(0, n, size=(resamples, n))
+    return values[..., drawn].mean(axis=-1)
 
 
 def quadrant(delta_cost: float, delta_effect: float) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-CONFIDENCE = 0.95
+from sim.analysis.paired import CONFIDENCE
 
 
 def mean_with_band(steps: pd.DataFrame, measure: str, by: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -43,6 +43,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from sim.analysis.paired import BOOTSTRAP_SEED, CONFIDENCE, bootstrap_means
 from sim.analysis.sections import FigureItem, Section, TableItem
 from sim.analysis.style import agency_colour, new_figure
 from sim.experiment.store import ExperimentResults
@@ -55,8 +56,6 @@ ELSEWHERE = "elsewhere"
 TRANSFERS = ("pool_contribution",)
 EXTRA_PREVENTION = "extra_prevention_gbp_per_year"
 BOOTSTRAP_RESAMPLES = 2000
-BOOTSTRAP_SEED = 20091
-CONFIDENCE = 0.95
 COLOUR_MAP = "BrBG"  # diverging and colour-blind safe (ColorBrewer); brown = costs, blue-green = savings
 COLUMNS = [
     "spender", "saver", "pairs", "grant_gbp", "extra_spend_gbp", "saving_gbp", "savings_per_gbp", "ci_low", "ci_high",
@@ -126,10 +125,8 @@ def bootstrap_interval(extra: np.ndarray, savings: np.ndarray) -> tuple[np.ndarr
     if n < 2:
         nan = np.full(savings.shape[0], np.nan)
         return nan, nan
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
-    resampled = rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
-    extra_means = extra[resampled].mean(axis=1)
-    saving_means = savings[:, resampled].mean(axis=2)
+    means = bootstrap_means(np.vstack([extra, savings]), BOOTSTRAP_RESAMPLES, np.random.default_rng(BOOTSTRAP_SEED))
+    extra_means, saving_means = means[0], means[1:]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = np.where(extra_means > 0, saving_means / extra_means, np.nan)
     tail = 100 * (1 - CONFIDENCE) / 2

@@ -9,6 +9,7 @@ first quarter is the first quarter `placesim run` reports for the same file, see
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,6 +202,10 @@ class AppPlace(mesa.Model):
         seed: int,
         compare_with_silo: bool = False,
     ):
+        # Reset drops the previous place, whose models are reference cycles (Mesa's models point to
+        # themselves) that Python frees only at a full collection: without one here, each Reset
+        # would add a population to the server's memory until the collector happened to run.
+        gc.collect()
         super().__init__(seed=seed)
         self.scenario_path = Path(scenario)
         self.levers = Levers(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.model import learning
+from sim.model.agent_ids import WeakIdCounters
 from sim.model.ledger import CENTRE, FLEXIBLE, SERVICES
 from sim.scenario.schema import Agency, FundUse
 
@@ -44,6 +45,7 @@ class ServiceAgency(mesa.Agent):
     """A public body in the place (council, NHS commissioner, police, ...)."""
 
     model: PlaceModel
+    _ids = WeakIdCounters()  # Mesa 3.3.1's registry would keep every model alive (agent_ids.py)
 
     def __init__(self, model: PlaceModel, agency_id: str, config: Agency):
         super().__init__(model)

@@ -42,6 +42,7 @@ class Ledger:
         self._balance_rows: list[tuple[int, str, float, float]] = []
         self._opening: dict[str, float] = {}
         self.step = 0
+        self.paid_to_services_this_step_gbp = 0.0  # the count's spend so far this step
 
     def open_account(self, account: str) -> None:
         """Make `account` appear in the balances table from the start, even with no flows yet."""
@@ -67,6 +68,8 @@ class Ledger:
             raise LedgerError(f"{source}:{source_pocket} is ring-fenced and holds less than {amount:.2f}")
         self._balance[(source, source_pocket)] -= amount
         self._balance[(destination, destination_pocket)] += amount
+        if destination == SERVICES:
+            self.paid_to_services_this_step_gbp += amount
         rows = self._rows
         rows["step"].append(self.step)
         rows["source"].append(source)
@@ -85,6 +88,7 @@ class Ledger:
 
     def begin_step(self, step: int) -> None:
         self.step = step
+        self.paid_to_services_this_step_gbp = 0.0
         for account in self._opening:
             self._opening[account] = self.account_balance(account)
 

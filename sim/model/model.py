@@ -2,15 +2,21 @@
 
 One step is one quarter, in this order (docs/ODD.md, "Process overview and scheduling"):
 income -> pool contributions and governance (committed up front, as pooled budgets are agreed
-in advance) -> need dynamics -> crises answered (statutory) -> pool packages -> silo prevention -> assessments (duplication) -> gain-share -> learning ->
-record. Randomness: the seed's SeedSequence spawns two independent streams, one for the
-population (initial needs and shocks) and one for agency decisions (Mesa's `model.rng`), so two
-scenarios run with one seed face the same citizens and the same shocks.
+in advance) -> need dynamics (with the pull back towards each citizen's baseline) -> crisis
+detection -> statutory response (each agency pays its duty share) -> stabilisation (the acute
+response removes `acute_effect` of every crisis citizen's need) -> pool packages -> silo
+prevention -> assessments (duplication) -> gain-share -> learning -> record. Before step 1,
+warm-up repeats need dynamics, crisis detection and stabilisation with no money and no policy.
+Randomness: the seed's SeedSequence spawns two independent streams, one for the population
+(initial needs, contact draws and shocks) and one for agency decisions (Mesa's `model.rng`), so
+two scenarios run with one seed face the same citizens and the same shocks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 import mesa
 import numpy as np
@@ -19,9 +25,10 @@ from sim.model.agencies import ServiceAgency
 from sim.model.crises import CrisisReport, detect_crises, stabilise
 from sim.model.duplication import AssessmentBill, ContactRegister
 from sim.model.ledger import Ledger
-from sim.model.outputs import StepRecorder
+from sim.model.outputs import StepRecorder, opening_headline
 from sim.model.pool import PooledBudget
 from sim.model.population import Population
+from sim.scenario.loading import load_scenario, with_overrides
 from sim.scenario.schema import Scenario
 
 
@@ -41,13 +48,31 @@ def lead_agencies(scenario: Scenario) -> dict[str, str]:
 
 
 class PlaceModel(mesa.Model):
-    """One place under one policy regime, stepped a quarter at a time."""
+    """One place under one policy regime, stepped a quarter at a time.
 
-    def __init__(self, scenario: Scenario, seed: int, population_sample: int | None = None):
+    Usable the Mesa way: `PlaceModel("scenarios/pooled.yaml", seed=2, policy__pool__rate=0.3)`
+    builds it from a file (or a `Scenario`) with keyword overrides (`__` or `.` between the parts of
+    a dotted path); `running` turns False after the scenario's `run.steps` quarters (or `steps`);
+    `datacollector` records the headline each quarter (HEADLINE_REPORTERS, AGENCY_REPORTERS), so
+    `mesa.batch_run(PlaceModel, ...)` works (docs/experiments.md). Call `close()` when done with a
+    model you built yourself in a long loop: see its docstring.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path,
+        seed: int | None = None,
+        population_sample: int | None = None,
+        steps: int | None = None,
+        **overrides: Any,
+    ):
+        scenario = resolve_scenario(scenario, overrides)
+        seed = scenario.run.seed if seed is None else int(seed)
         population_rng, decisions_rng = random_streams(seed)
         super().__init__(rng=decisions_rng)
         self.scenario = scenario
         self.seed = seed
+        self.horizon = steps or scenario.run.steps
         self.domain_index = {name: i for i, name in enumerate(scenario.domains)}
         self.lead_agency = lead_agencies(scenario)
         self.ledger = Ledger()
@@ -63,6 +88,9 @@ class PlaceModel(mesa.Model):
         self.crises: CrisisReport | None = None
         self.crisis_targets: dict[str, int] = {}
         self.assessment_bills: dict[str, AssessmentBill] = {}
+        self.headline = opening_headline(self)
+        self.datacollector = mesa.DataCollector(model_reporters=HEADLINE_REPORTERS, agent_reporters=AGENCY_REPORTERS)
+        self.datacollector.collect(self)
 
     def warm_up(self, quarters: int) -> None:
         """Let needs settle into the dynamics' own steady state before anything is counted.
@@ -97,6 +125,76 @@ class PlaceModel(mesa.Model):
         self.agents.do("pay_assessments")
         self.pool.share_gains()
         self.agents.do("learn")
-        self.recorder.record(self)
+        self.headline = self.recorder.record(self)
         self.ledger.close_step()
         self.crisis_targets = dict(self.crises.counts)
+        self.datacollector.collect(self)
+        self.running = self.steps < self.horizon
+
+    def close(self) -> None:
+        """Free this run's population and records now rather than at the next full garbage collection.
+
+        A Mesa model is a reference cycle (its agents, and the step wrapper Mesa stores on it, point
+        back to it), so dropping the last reference does not free it: it waits for Python's cyclic
+        collector, and a loop of runs can hold several dead populations at once. The run's tables
+        must be taken before closing; the model cannot step afterwards.
+        """
+        self.remove_all_agents()
+        self.agency_list.clear()
+        self._by_id.clear()
+        del self.population, self.contacts, self.pool, self.recorder, self.ledger, self.crises
+        self.running = False
+
+    # -- the headline of the last quarter, as attributes (what the DataCollector reads) ------------
+    @property
+    def crises_this_quarter(self) -> float:
+        """Crisis count this quarter, all domains, at place scale (residents)."""
+        return self.headline.crises
+
+    @property
+    def spend_this_quarter_gbp(self) -> float:
+        """Paid to services this quarter by every agency and the pool (the count's spend), GBP."""
+        return self.headline.spend_gbp
+
+    @property
+    def wellbeing(self) -> float:
+        """1 - mean need over citizens and domains, at the end of the quarter."""
+        return self.headline.wellbeing
+
+    @property
+    def mean_collaboration(self) -> float:
+        """Mean collaboration tendency of the agencies at the end of the quarter."""
+        return self.headline.mean_collaboration
+
+    @property
+    def pool_balance_gbp(self) -> float:
+        return self.headline.pool_balance_gbp
+
+    @property
+    def deficits_gbp(self) -> float:
+        """Deficits carried forward at the end of the quarter, all agencies, GBP."""
+        return self.headline.deficits_gbp
+
+
+HEADLINE_REPORTERS = {
+    name: name
+    for name in (
+        "crises_this_quarter", "spend_this_quarter_gbp", "wellbeing", "mean_collaboration", "pool_balance_gbp",
+        "deficits_gbp",
+    )
+}  # fmt: skip
+AGENCY_REPORTERS = {"agency": "agency_id", "collaboration": "collaboration", "deficit_gbp": "deficit"}
+
+
+def resolve_scenario(scenario: Scenario | str | Path, overrides: dict[str, Any]) -> Scenario:
+    """The scenario a model is built from: a file or a `Scenario`, with keyword overrides
+    (`policy__pool__rate` or `"policy.pool.rate"`)."""
+    if isinstance(scenario, tuple):
+        raise TypeError(
+            f"scenario={scenario!r} is one field of a Scenario: Mesa's batch_run iterates over a parameter "
+            "value that is iterable, and a Scenario is; pass it as a one-item list, scenario=[scenario], or as a file path"
+        )
+    dotted = {key.replace("__", "."): value for key, value in overrides.items()}
+    if isinstance(scenario, Scenario):
+        return with_overrides(scenario, dotted) if dotted else scenario
+    return load_scenario(scenario, overrides=dotted)

@@ -9,6 +9,7 @@ agency x domain x category, from the ledger), `mean_need`, `crises` (at place sc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,6 +45,31 @@ def gini_of_nonnegative(values: np.ndarray, upper: float) -> float:
     return float(1.0 - 2.0 * area)
 
 
+@dataclass(frozen=True)
+class QuarterHeadline:
+    """The quarter just stepped, in one line: what `PlaceModel` shows as attributes and Mesa's
+    DataCollector reads. Place scale: crises in residents, money in GBP."""
+
+    crises: float  # crisis count, all domains
+    spend_gbp: float  # paid to services by every agency and the pool (the count's spend)
+    wellbeing: float  # 1 - mean need over citizens and domains
+    mean_collaboration: float  # over agencies
+    pool_balance_gbp: float
+    deficits_gbp: float  # carried forward, all agencies
+
+
+def opening_headline(model: PlaceModel) -> QuarterHeadline:
+    """The headline before the first quarter: the state after warm-up, nothing spent, no crises counted."""
+    return QuarterHeadline(
+        crises=0.0,
+        spend_gbp=0.0,
+        wellbeing=1.0 - float(model.population.needs.mean(dtype=np.float64)),
+        mean_collaboration=float(np.mean([a.collaboration for a in model.agency_list])),
+        pool_balance_gbp=model.pool.balance,
+        deficits_gbp=sum(a.deficit for a in model.agency_list),
+    )
+
+
 class StepRecorder:
     """Collects one step's measures into column lists (cheap appends, one DataFrame at the end)."""
 
@@ -53,7 +79,8 @@ class StepRecorder:
     def add(self, step: int, measure: str, value: float, agency: str = "", domain: str = "", category: str = "") -> None:
         self.rows.append((step, measure, agency, domain, category, float(value)))
 
-    def record(self, model: PlaceModel) -> None:
+    def record(self, model: PlaceModel) -> QuarterHeadline:
+        """Add this quarter's rows; return its headline."""
         step = model.steps
         population = model.population
         weight = population.weight
@@ -63,17 +90,29 @@ class StepRecorder:
             self.add(step, "mean_need", mean_need[row], domain=domain)
             self.add(step, "crises", model.crises.counts[domain] * weight, domain=domain)
         total_need = needs.sum(axis=0, dtype=np.float32)
-        self.add(step, "wellbeing", 1.0 - mean_need.mean())
+        wellbeing = 1.0 - float(mean_need.mean())
+        self.add(step, "wellbeing", wellbeing)
         priority = model.pool.priority
         self.add(step, "priority_weighted_wellbeing", 1.0 - float(priority @ mean_need) / max(priority.sum(), 1e-12))
         self.add(step, "need_gini", gini_of_nonnegative(total_need, float(needs.shape[0])))
+        deficits = collaboration = 0.0
         for agency in model.agency_list:
             self.add(step, "unmet_statutory_demand_gbp", agency.unmet_statutory_demand, agency=agency.agency_id)
             self.add(step, "deficit_gbp", agency.deficit, agency=agency.agency_id)
             self.add(step, "collaboration", agency.collaboration, agency=agency.agency_id)
+            deficits += agency.deficit
+            collaboration += agency.collaboration
         self.add(step, "pool_balance_gbp", model.pool.balance)
         self.add(step, "pool_members", sum(1 for v in model.pool.contributions.values() if v > 0))
         self.add(step, "pool_packages", model.pool.packages * weight)
+        return QuarterHeadline(
+            crises=sum(model.crises.counts.values()) * weight,
+            spend_gbp=model.ledger.paid_to_services_this_step_gbp,
+            wellbeing=wellbeing,
+            mean_collaboration=collaboration / max(len(model.agency_list), 1),
+            pool_balance_gbp=model.pool.balance,
+            deficits_gbp=deficits,
+        )
 
     def table(self, flows: pd.DataFrame) -> pd.DataFrame:
         """The tidy steps table, with the count (spend by agency x domain x category) from the ledger."""

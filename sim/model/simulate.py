@@ -35,18 +35,19 @@ def simulate(
     on_step: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Run the model; refuse to return results whose ledger does not balance."""
-    seed = scenario.run.seed if seed is None else seed
-    steps = steps or scenario.run.steps
     sample = population_sample or scenario.run.population_sample
-    model = PlaceModel(scenario, seed=seed, population_sample=sample)
-    for done in range(1, steps + 1):
-        model.step()
-        if on_step is not None:
-            on_step(done, steps)
-    model.ledger.verify()
-    flows = model.ledger.flows()
-    table = model.recorder.table(flows)
-    result = RunResult(scenario, seed, sample, table, flows, model.ledger.balances())
+    model = PlaceModel(scenario, seed=seed, population_sample=sample, steps=steps)
+    try:
+        while model.running:
+            model.step()
+            if on_step is not None:
+                on_step(model.steps, model.horizon)
+        model.ledger.verify()
+        flows = model.ledger.flows()
+        table = model.recorder.table(flows)
+        result = RunResult(scenario, model.seed, sample, table, flows, model.ledger.balances())
+    finally:
+        model.close()
     result.summary = summarise(table, flows, scenario.place.population)
     return result
 

@@ -3,6 +3,9 @@ determinism under a seed, ring-fences respected, common random numbers across po
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +15,7 @@ from sim.model import run, simulate
 from sim.model.ledger import POOL, SERVICES
 from sim.model.model import PlaceModel
 from sim.model.outputs import MEASURES
-from sim.scenario import with_overrides
+from sim.scenario import ScenarioError, load_scenario, with_overrides
 from tests.strategies import PROPERTY_SETTINGS, scenario_pairs_differing_in_levers, scenarios
 
 PENNY = 0.01
@@ -160,3 +163,68 @@ def test_a_pooled_run_reports_crises_averted_against_its_silo_twin(small_pooled_
 def test_the_steps_table_holds_exactly_the_declared_measures(small_pooled_scenario):
     steps = simulate(small_pooled_scenario, seed=2).steps
     assert set(steps["measure"]) == set(MEASURES)
+
+
+# -- the Mesa way: built from a file with keyword overrides, stops by itself, collects its headline ----
+def test_a_model_built_from_a_file_with_keyword_overrides_is_the_overridden_scenario(default_scenario_path):
+    model = PlaceModel(str(default_scenario_path), seed=3, population_sample=500, policy__pool__rule="need",
+                       **{"policy.pool.rate": 0.2})  # fmt: skip
+    expected = load_scenario(default_scenario_path, overrides={"policy.pool.rule": "need", "policy.pool.rate": 0.2})
+    assert model.scenario == expected
+    assert model.seed == 3 and model.population.size == 500
+
+
+def test_a_bad_keyword_override_names_the_field(small_scenario):
+    with pytest.raises(ScenarioError, match="policy.pool.rat"):
+        PlaceModel(small_scenario, policy__pool__rat=0.2)
+
+
+def test_a_scenario_split_into_fields_by_batch_run_gets_a_clear_error(small_scenario):
+    with pytest.raises(TypeError, match=r"scenario=\[scenario\]"):
+        PlaceModel(next(iter(small_scenario)))
+
+
+def test_running_turns_false_after_the_horizon(small_scenario):
+    model = PlaceModel(small_scenario, steps=3)
+    model.run_model()
+    assert model.steps == 3 and not model.running
+
+
+def test_the_datacollector_holds_the_headline_of_every_quarter(small_pooled_scenario):
+    model = PlaceModel(small_pooled_scenario)
+    model.run_model()
+    collected = model.datacollector.get_model_vars_dataframe()
+    steps = simulate(small_pooled_scenario).steps
+    assert len(collected) == small_pooled_scenario.run.steps + 1  # the opening state, then every quarter
+    quarters = collected.iloc[1:].set_index(pd.RangeIndex(1, len(collected)))
+
+    def per_step(measure: str, category_filter: bool = False) -> pd.Series:
+        rows = steps[steps["measure"] == measure]
+        if category_filter:
+            rows = rows[rows["category"] != "pool_contribution"]
+        return rows.groupby("step")["value"]
+
+    np.testing.assert_allclose(quarters["crises_this_quarter"], per_step("crises").sum())
+    np.testing.assert_allclose(quarters["spend_this_quarter_gbp"], per_step("spend_gbp", True).sum())
+    np.testing.assert_allclose(quarters["wellbeing"], per_step("wellbeing").sum())
+    np.testing.assert_allclose(quarters["mean_collaboration"], per_step("collaboration").mean())
+    np.testing.assert_allclose(quarters["pool_balance_gbp"], per_step("pool_balance_gbp").sum())
+    np.testing.assert_allclose(quarters["deficits_gbp"], per_step("deficit_gbp").sum())
+    assert quarters["pool_balance_gbp"].gt(0).any() and quarters["spend_this_quarter_gbp"].gt(0).all()
+    agencies = model.datacollector.get_agent_vars_dataframe()
+    final = agencies.xs(model.steps, level="Step").set_index("agency")["collaboration"]
+    last = steps[(steps["measure"] == "collaboration") & (steps["step"] == model.steps)].set_index("agency")["value"]
+    pd.testing.assert_series_equal(final.sort_index(), last.sort_index(), check_names=False)
+
+
+def test_close_frees_the_population_without_waiting_for_the_garbage_collector(small_scenario):
+    model = PlaceModel(small_scenario)
+    model.step()
+    population = weakref.ref(model.population)
+    gc.disable()
+    try:
+        model.close()
+        assert population() is None
+    finally:
+        gc.enable()
+    assert not model.running and len(model.agents) == 0

@@ -7,7 +7,8 @@ Run from the repository root (the machine should be otherwise quiet; 2 cores are
     .venv/bin/python -m benchmarks.run --quick               # N <= 10^5, fewer steps, ~1 min
     .venv/bin/python -m benchmarks.run --baseline HEAD       # also time the committed code: before/after
 
-It prints the tables and writes benchmarks/RESULTS.md (`--out` to change). What is measured:
+It prints the tables and writes them to results/benchmarks/<UTC time>.md; the tracked table is
+updated only when asked: `--out benchmarks/RESULTS.md --force`. What is measured:
 
 - placesim: a full `PlaceModel.step()` of the default scenario (scenarios/total_place_pilot.yaml)
   in a pooled regime (`policy.pool.rule=need`, `policy.pool.rate=0.15`, so the pool is exercised)
@@ -569,8 +570,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--run-steps", type=int, default=None, help="simulate() steps (default 40; 0 skips)")
     parser.add_argument("--baseline", default=None, help="also time another sim/: git revision or directory")
     parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads per measurement (default 1)")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    parser.add_argument("--out", type=Path, help="report file (default results/benchmarks/<UTC time>.md)")
+    parser.add_argument("--force", action="store_true", help="replace --out if it exists (e.g. benchmarks/RESULTS.md)")
     args = parser.parse_args(argv)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    args.out = args.out or ROOT / "results" / "benchmarks" / f"{stamp}.md"
+    if args.out.exists() and not args.force:
+        parser.error(f"{args.out} exists; pass --force to replace it, or choose another --out")
     quick = args.quick
     args.max_n = args.max_n or (10**5 if quick else 10**6)
     args.textbook_max_n = args.textbook_max_n if args.textbook_max_n is not None else (10**4 if quick else 10**5)
@@ -583,6 +589,7 @@ def main(argv: list[str] | None = None) -> None:
     text = report(results, env, args)
     text += f"\nThe whole benchmark took {time.perf_counter() - started:.0f} s.\n"
     print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     log(f"wrote {args.out}")
 

@@ -1,7 +1,10 @@
 """Draw the README's worked-example figure from the default experiment's results.
 
     make demo                      # writes results/total_place/
-    .venv/bin/python docs/make_figures.py results/total_place
+    .venv/bin/python docs/make_figures.py results/total_place      # -> results/figures/total_place_crises.png
+    .venv/bin/python docs/make_figures.py results/total_place --out docs/figures/total_place_crises.png --force
+
+The README's copy is replaced only when asked (`--out` to it and `--force`).
 
 Crises per quarter (per 1,000 residents) in each regime: mean over replications, with the band
 that holds the middle 95% of replications.
@@ -9,7 +12,7 @@ that holds the middle 95% of replications.
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import matplotlib
@@ -43,5 +46,18 @@ def crises_over_time(folder: Path, out: Path) -> None:
     figure.savefig(out, dpi=110)
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("results", type=Path, nargs="?", default=Path("results/total_place"), help="a sweep's folder")
+    parser.add_argument("--out", type=Path, default=Path("results/figures/total_place_crises.png"), help="PNG to write")
+    parser.add_argument("--force", action="store_true", help="replace --out if it exists")
+    args = parser.parse_args()
+    if args.out.exists() and not args.force:
+        parser.error(f"{args.out} exists; pass --force to replace it, or choose another --out")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    crises_over_time(args.results, args.out)
+    print(f"wrote {args.out}")
+
+
 if __name__ == "__main__":
-    crises_over_time(Path(sys.argv[1] if len(sys.argv) > 1 else "results/total_place"), Path("docs/figures/total_place_crises.png"))
+    main()

@@ -18,14 +18,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sim import __version__
 from sim.analysis.count import count
 from sim.analysis.paired import paired_differences
 from sim.analysis.report import write_report
 from sim.analysis.summary import headline_for_reading
 from sim.experiment.experiment import load_experiment
-from sim.experiment.run_files import write_run
+from sim.experiment.run_files import check_run_folder, default_run_folder, run_identity, write_run
 from sim.model.simulate import RunResult, run
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_assignment
+from sim.scenario.inert_levers import inert_levers
 from sim.scenario.loading import read_yaml
 
 EXIT_BAD_INPUT = 2
@@ -92,6 +94,16 @@ def report_error(exc: ScenarioError) -> None:
     errors.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
 
 
+def warn_inert_levers(scenario: Scenario, source: Path) -> None:
+    """Print a warning per lever that is set but cannot act (sim/scenario/inert_levers.py)."""
+    for path, message in inert_levers(scenario):
+        errors.print(f"warning: {source}: {path}: {message}", markup=False, highlight=False, soft_wrap=True)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def is_experiment_file(path: Path) -> bool:
     """An experiment file has a `design:` (a scenario never does); unreadable files go to the scenario check."""
     try:
@@ -108,8 +120,8 @@ def command_validate(args: argparse.Namespace) -> int:
         try:
             if is_experiment_file(path):
                 experiment = load_experiment(path)
-                console.print(f"valid {path}: experiment {experiment.name} ({len(experiment.design.points)} points x "
-                              f"{experiment.spec.replications} replications)", markup=False, highlight=False)  # fmt: skip
+                console.print(f"valid {path}: experiment {experiment.name} ({plural(len(experiment.design.points), 'point')} x "
+                              f"{plural(experiment.spec.replications, 'replication')})", markup=False, highlight=False)  # fmt: skip
                 continue
             scenario = load_scenario(path)
         except ScenarioError as exc:
@@ -117,11 +129,13 @@ def command_validate(args: argparse.Namespace) -> int:
             invalid += 1
             continue
         console.print(
-            f"valid {path}: {scenario.name} ({len(scenario.domains)} domains, "
-            f"{len(scenario.agencies)} agencies, pool rule {scenario.policy.pool.rule.value})",
+            f"valid {path}: {scenario.name} ({plural(len(scenario.domains), 'domain')}, "
+            f"{len(scenario.agencies)} {'agency' if len(scenario.agencies) == 1 else 'agencies'}, "
+            f"pool rule {scenario.policy.pool.rule.value})",
             markup=False,
             highlight=False,
         )
+        warn_inert_levers(scenario, path)
     return EXIT_BAD_INPUT if invalid else 0
 
 
@@ -159,11 +173,17 @@ def print_summary(result: RunResult) -> None:
 
 
 def command_run(args: argparse.Namespace) -> int:
+    """Run one scenario into its own folder: checked before the run, so a refusal costs nothing."""
     scenario = load_from_args(args)
+    warn_inert_levers(scenario, args.scenario)
+    seed = scenario.run.seed if args.seed is None else args.seed
+    steps = args.steps or scenario.run.steps
+    sample = args.population_sample or scenario.run.population_sample
+    identity = run_identity(scenario, seed, steps, sample, with_silo_twin=not args.no_baseline)
+    out_dir = args.out or default_run_folder(args.scenario.stem, seed, identity)
+    check_run_folder(out_dir, replace=args.force)
     result = run_with_progress(scenario, args, args.steps, baseline=not args.no_baseline)
-    seed = result.seed
-    out_dir = args.out or Path("results") / "runs" / f"{args.scenario.stem}-{seed}"
-    write_run(result, out_dir, source=str(args.scenario))
+    write_run(result, out_dir, source=str(args.scenario), replace=args.force)
     print_summary(result)
     console.print(f"Results in {out_dir}/ (steps, ledger, balances as Parquet; summary.json; manifest.json)")
     return 0
@@ -306,7 +326,9 @@ SWEEP_COLUMNS = {
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="placesim", description="Pooled public-service budgets in a place.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"placesim {__version__}")
+    parser.set_defaults(handler=None)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check scenario and experiment files and list every problem")
     validate.add_argument("scenarios", type=Path, nargs="+", help="scenario or experiment YAML files")
@@ -315,7 +337,10 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser = commands.add_parser("run", help="run one simulation and write its tables")
     scenario_options(run_parser)
     run_parser.add_argument("--steps", type=positive_int, help="quarters to simulate (default: the scenario's)")
-    run_parser.add_argument("--out", type=Path, help="output folder (default results/runs/<scenario>-<seed>/)")
+    run_parser.add_argument(
+        "--out", type=Path, help="output folder (default results/runs/<scenario>-seed<seed>-<hash of the inputs>/)"
+    )
+    run_parser.add_argument("--force", action="store_true", help="replace a run already in the output folder")
     run_parser.add_argument(
         "--no-baseline", action="store_true", help="skip the silo twin run used for 'crises averted'"
     )
@@ -350,7 +375,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.handler is None:  # bare `placesim`: what it can do, not an error
+        parser.print_help()
+        return 0
     try:
         return args.handler(args)
     except ScenarioError as exc:

@@ -4,10 +4,15 @@ Needs are stored domain-major, `needs[D, N]` (float32), so that everything done 
 (thresholds, crisis response, prevention) reads one contiguous row. `needs_by_citizen` gives
 the `[N, D]` view the design brief speaks of. The dynamics are linear before clipping:
 
-    n[t+1] = clip(A @ n[t] + drift + sd * eps, 0, 1),   A = diag(1 - recovery) + C^T
+    n[t+1] = clip(A @ n[t] + recovery * b + drift + sd * eps, 0, 1),   A = diag(1 - recovery) + C^T
 
-where C[s, t] is the cascade from source domain s to target domain t and eps ~ N(0, 1). See
-docs/ODD.md, section "Submodels: need dynamics".
+where b is the citizen's baseline (its initial draw), C[s, t] is the cascade from source domain
+s to target domain t and eps ~ N(0, 1). `recovery * b + drift` is the baseline pull (`pull`),
+fixed per citizen: need relaxes towards the baseline, not towards 0, so every intervention's
+effect decays. Interventions act between steps: after crisis detection the acute response
+(`stabilise` in crises.py) removes `acute_effect` of the need of every citizen in crisis, and
+prevention and pool packages remove their effect from the citizens they treat. See docs/ODD.md
+7.1 and 7.4.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ import pandas as pd
 from sim.model.ledger import LedgerError
 from sim.model.model import PlaceModel
 from sim.model.outputs import summarise
+from sim.scenario.inert_levers import InertLeverWarning, inert_levers
 from sim.scenario.loading import with_overrides
 from sim.scenario.schema import PoolRule, Scenario
 
@@ -66,7 +68,10 @@ def run(
     on_step: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Run a scenario; with `compare_with_silo`, also report crises averted against its silo twin
-    run with the same seed (common random numbers)."""
+    run with the same seed (common random numbers). Warns (`InertLeverWarning`) of levers that are
+    set but cannot act, such as a pool rule with a pooling rate of 0."""
+    for path, message in inert_levers(scenario):
+        warnings.warn(f"{scenario.name}: {path}: {message}", InertLeverWarning, stacklevel=2)
     result = simulate(scenario, seed, steps, population_sample, on_step)
     averted = 0.0
     if compare_with_silo and scenario.policy.pool.rule is not PoolRule.silo:

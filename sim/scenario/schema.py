@@ -163,9 +163,9 @@ class Pool(Frozen):
     rule: PoolRule = PoolRule.silo
     rate: Annotated[Share, Field(description="share of flexible income a fully collaborative member pools")] = 0.0
     governance_share: Annotated[Share, Field(description="share of each contribution spent on governance")] = 0.05
-    package_cost_gbp: Annotated[NonNegative, Field(description="cost of one whole-person package")] = 2500.0
-    package_effect: Annotated[Share, Field(description="share of every need removed by a package")] = 0.3
-    assessment_cost_gbp: Annotated[NonNegative, Field(description="the single assessment of a package")] = 250.0
+    package_cost_gbp: Annotated[NonNegative, Field(description="cost of one whole-person package")] = 5493.0
+    package_effect: Annotated[Share, Field(description="share of every need removed by a package")] = 0.15
+    assessment_cost_gbp: Annotated[NonNegative, Field(description="the single assessment of a package")] = 300.0
     gain_share: bool = False
     gain_share_rate: Annotated[Share, Field(description="share of attributed savings handed back")] = 0.5
     members: Annotated[list[str] | None, Field(description="agency ids; None = every agency")] = None
@@ -193,7 +193,7 @@ class Learning(Frozen):
     rate: Annotated[Share, Field(description="step size of the collaboration update")] = 0.1
     return_weight: NonNegative = 1.0
     reciprocity_weight: NonNegative = 1.0
-    target_weight: NonNegative = 1.0
+    target_weight: NonNegative = 0.5
     trust_rate: Share = 0.2
     exploration_sd: NonNegative = 0.01
 

@@ -188,3 +188,69 @@ def test_count_prints_agencies_by_domain_and_writes_csv(tmp_path: Path) -> None:
     by_category = table[table["by"] == "category"]
     assert by_domain["gbp_per_year"].sum() == pytest.approx(by_category["gbp_per_year"].sum(), rel=1e-9)
     assert 1e9 < by_domain["gbp_per_year"].sum() < 1e10
+
+
+# -- commands that never clobber a user's files ------------------------------------------------------
+def test_run_refuses_a_folder_of_the_users_and_keeps_its_files(tmp_path: Path) -> None:
+    thesis = tmp_path / "p" / "thesis.txt"
+    thesis.parent.mkdir()
+    thesis.write_text("chapter 1")
+    for extra in ([], ["--force"]):
+        result = placesim("run", DEFAULT, *QUICK, "--steps", "2", "--no-baseline", "--out", thesis.parent, *extra)
+        assert_bad_input(result, str(thesis.parent), "thesis.txt" if extra else "--force")
+    assert thesis.read_text() == "chapter 1"
+
+
+def test_run_replaces_its_own_run_only_with_force(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    args = ("run", DEFAULT, *QUICK, "--steps", "2", "--no-baseline", "--out", out)
+    assert placesim(*args, "--seed", "1").returncode == 0
+    assert_bad_input(placesim(*args, "--seed", "2"), "already exists", "--force")
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 1
+    assert placesim(*args, "--seed", "2", "--force").returncode == 0
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 2
+
+
+def test_runs_that_differ_only_in_an_override_get_their_own_folders(tmp_path: Path) -> None:
+    args = ("run", DEFAULT, *QUICK, "--steps", "2", "--no-baseline", "--seed", "4")
+    plain = placesim(*args, cwd=tmp_path)
+    rated = placesim(*args, "--set", "policy.pool.rate=0.0", "--set", "policy.target_pressure=0.1", cwd=tmp_path)
+    assert plain.returncode == 0 and rated.returncode == 0, plain.stderr + rated.stderr
+    folders = sorted(p.name for p in (tmp_path / "results" / "runs").iterdir())
+    assert len(folders) == 2 and all(name.startswith("total_place_pilot-seed4-") for name in folders)
+    assert_bad_input(placesim(*args, cwd=tmp_path), "already exists")
+
+
+# -- levers that cannot act are named ------------------------------------------------------------------
+def test_validate_and_run_warn_of_a_pool_rule_with_nothing_pooled(tmp_path: Path) -> None:
+    path = extending_default(tmp_path, "nothing_pooled.yaml", "policy:\n  pool:\n    rule: need\n")
+    validated = placesim("validate", path)
+    assert validated.returncode == 0
+    assert f"warning: {path}: policy.pool.rate: is 0, so rule need has nothing to allocate" in validated.stderr
+    ran = placesim("run", path, *QUICK, "--steps", "2", "--no-baseline", "--out", tmp_path / "out")
+    assert ran.returncode == 0 and "policy.pool.rate" in ran.stderr
+
+
+def test_shipped_scenarios_set_no_lever_that_cannot_act() -> None:
+    result = placesim("validate", *sorted((ROOT / "scenarios").glob("*.yaml")))
+    assert result.returncode == 0 and "warning" not in result.stderr
+
+
+# -- small gaps ---------------------------------------------------------------------------------------
+def test_bare_placesim_prints_help() -> None:
+    result = placesim()
+    assert result.returncode == 0 and "usage: placesim" in result.stdout and "sweep" in result.stdout
+
+
+def test_version_is_the_package_version() -> None:
+    from importlib.metadata import version
+
+    result = placesim("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"placesim {version('placesim')}"
+
+
+def test_validate_counts_in_words(tmp_path: Path) -> None:
+    path = write(tmp_path, "one.yaml", f"name: one\nbase: {DEFAULT}\nreplications: 1\ndesign: {{kind: grid, levers: {{policy.pool.rate: [0.1]}}}}\n")
+    result = placesim("validate", path)
+    assert result.returncode == 0, result.stderr
+    assert "(1 point x 1 replication)" in result.stdout

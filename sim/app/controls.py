@@ -2,7 +2,8 @@
 
 Each lever starts at the scenario file's value and ranges over what the schema accepts (a
 narrower teaching range for budget growth), so no slider position makes an invalid scenario.
-The scenario file itself is a fixed parameter: the page's scenario picker swaps it (see page.py).
+The scenario file and the folder of files the app offers are fixed parameters: the page's
+scenario picker swaps the file (see page.py), and `AppPlace` loads only a file of that folder.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from mesa.visualization import Slider
 from pydantic import BaseModel
 
 from sim.app.place import Levers
-from sim.scenario import PoolRule, ScenarioError, load_scenario
+from sim.scenario import PoolRule, load_scenario
 from sim.scenario.schema import Agency, Policy, Pool
 
 DEFAULT_POPULATION_SAMPLE = 10_000
@@ -44,14 +45,17 @@ def model_params(
     population_sample: int = DEFAULT_POPULATION_SAMPLE,
     seed: int | None = None,
     compare_with_silo: bool = False,
+    folder: Path | None = None,
 ) -> dict[str, Any]:
-    """Mesa `model_params` for `AppPlace`, starting from the levers of `scenario_path`."""
+    """Mesa `model_params` for `AppPlace`, starting from the levers of `scenario_path`, a file of
+    `folder` (by default, the folder it is in)."""
     scenario = load_scenario(scenario_path)
     levers = Levers.of(scenario)
     seed = scenario.run.seed if seed is None else seed
     growth_low, growth_high = BUDGET_GROWTH_RANGE
     return {
         "scenario": str(scenario_path),
+        "scenario_folder": str(folder or Path(scenario_path).parent),
         "pool_rule": {
             "type": "Select",
             "label": "Pool rule",
@@ -101,17 +105,3 @@ def start_values(params: dict[str, Any]) -> dict[str, Any]:
         else:
             values[name] = param
     return values
-
-
-def scenario_choices(folder: Path) -> tuple[list[Path], list[ScenarioError]]:
-    """The scenario files in `folder` that validate (the picker's choices), and the errors of
-    those that do not (the server reports them)."""
-    valid, invalid = [], []
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            load_scenario(path)
-        except ScenarioError as error:
-            invalid.append(error)
-        else:
-            valid.append(path)
-    return valid, invalid

@@ -4,7 +4,9 @@ Picking a scenario file starts a new place from it: the levers jump to the file'
 number of simulated citizens, the seed and the silo comparison are kept). Moving a lever changes
 nothing until Reset, as in every SolaraViz: Reset starts the place again with the levers as set.
 The first scenario comes from the `PLACESIM_APP_SCENARIO` environment variable (set by
-`placesim app`), else the shipped default.
+`placesim app`), else the shipped default; the files offered are those of `PLACESIM_APP_FOLDER`
+(set too), else the first scenario's folder. A value the picker sends that is not one of them
+(a browser can send anything) changes nothing and is refused in words under the picker.
 """
 
 from __future__ import annotations
@@ -19,15 +21,20 @@ from mesa.visualization import SolaraViz
 
 from sim.app import controls
 from sim.app.place import AppPlace
-from sim.app.server import DEFAULT_SCENARIO, SCENARIO_ENV
+from sim.app.scenario_files import NotOffered, ScenarioFiles
+from sim.app.server import DEFAULT_SCENARIO, FOLDER_ENV, SCENARIO_ENV
 from sim.app.views import COMPONENTS, in_force
-from sim.scenario import load_scenario
+from sim.scenario import ScenarioError, load_scenario
 
 TITLE = "placesim: pooled budgets in a place"
 
 
 def first_scenario() -> Path:
     return Path(os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO).resolve()
+
+
+def scenario_folder() -> Path:
+    return Path(os.environ.get(FOLDER_ENV) or first_scenario().parent).resolve()
 
 
 def place_class(values: dict[str, Any]) -> type[AppPlace]:
@@ -47,18 +54,16 @@ def place_class(values: dict[str, Any]) -> type[AppPlace]:
 
 
 @solara.component
-def ScenarioPicker(path: Path, on_pick, running: AppPlace):
-    """The scenario files beside the current one, what the chosen one is, and the settings in
-    force in the running place."""
-    choices = solara.use_memo(lambda: controls.scenario_choices(path.parent)[0], [path.parent])
+def ScenarioPicker(files: ScenarioFiles, path: Path, on_pick, running: AppPlace, refusal: str, refusals: int):
+    """The scenario files the app offers, what the chosen one is, and the settings in force in
+    the running place; under them, why the last value the picker sent was refused, if it was."""
+    choices = solara.use_memo(lambda: [choice.name for choice in files.listing()[0]], [files])
     description = solara.use_memo(lambda: load_scenario(path).description.strip(), [path])
     with solara.Sidebar(), solara.Card("Scenario"):
-        solara.Select(
-            "Scenario file",
-            value=path.name,
-            values=[choice.name for choice in choices],
-            on_value=lambda name: on_pick(path.parent / name),
-        )
+        # a new key after a refusal: the select shows the running file again, not the refused value
+        solara.Select("Scenario file", value=path.name, values=choices, on_value=on_pick).key(f"picker-{refusals}")
+        if refusal:
+            solara.Error(refusal, classes=["placesim-refused"])
         # plain HTML, not solara.Markdown: that loads a diagram library from a CDN
         solara.HTML("p", html.escape(description), style="font-size: 13px")
         solara.HTML(
@@ -72,18 +77,32 @@ def ScenarioPicker(path: Path, on_pick, running: AppPlace):
 
 @solara.component
 def Page():
-    initial = solara.use_memo(lambda: controls.model_params(first_scenario()), [])
+    files = solara.use_memo(lambda: ScenarioFiles(scenario_folder()), [])
+    initial = solara.use_memo(lambda: controls.model_params(first_scenario(), folder=files.folder), [])
     params = solara.use_reactive(initial)
     model = solara.use_reactive(solara.use_memo(lambda: place_class(controls.start_values(initial))(), []))
     generation = solara.use_reactive(0)
+    refusal = solara.use_reactive("")
+    refusals = solara.use_reactive(0)
 
-    def pick(path: Path) -> None:
+    def pick(value: object) -> None:
+        """Start a new place from the file `value` names, if the app offers it; else say why not."""
         running = model.value
-        fresh = controls.model_params(path, running.population_sample, running.seed, running.compare_with_silo)
+        try:
+            path = files.path_of(value)
+            fresh = controls.model_params(
+                path, running.population_sample, running.seed, running.compare_with_silo, folder=files.folder
+            )
+            place = place_class(controls.start_values(fresh))()
+        except (NotOffered, ScenarioError) as error:
+            refusal.set(f"{error}. The place was not changed.")
+            refusals.set(refusals.value + 1)
+            return
+        refusal.set("")
         params.set(fresh)
-        model.set(place_class(controls.start_values(fresh))())
+        model.set(place)
         generation.set(generation.value + 1)
 
-    ScenarioPicker(Path(params.value["scenario"]), pick, model.value)
+    ScenarioPicker(files, Path(params.value["scenario"]), pick, model.value, refusal.value, refusals.value)
     # a new key remounts SolaraViz, so its sliders show the new scenario's levers
     SolaraViz(model, components=COMPONENTS, model_params=params.value, name=TITLE).key(f"viz-{generation.value}")

@@ -2,7 +2,8 @@
 time, optionally beside the 2009-10 silo baseline, with a small record of each quarter for the views.
 
 SolaraViz rebuilds the model on Reset as `AppPlace(**model_params)`, so every control is a
-keyword argument here. The levers become dotted-path overrides of the scenario (a new frozen
+keyword argument here; the scenario must be a file the app offers (sim/app/scenario_files.py),
+whatever a browser sent. The levers become dotted-path overrides of the scenario (a new frozen
 scenario, never a mutated one); levers left at the file's values change nothing, so the app's
 first quarter is the first quarter `placesim run` reports for the same file, seed and sample.
 """
@@ -18,6 +19,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from sim.app.scenario_files import ScenarioFiles
 from sim.model.ledger import SERVICES
 from sim.model.model import PlaceModel
 from sim.model.outputs import ACUTE_CATEGORIES, PREVENTION_CATEGORIES, WASTE_CATEGORIES
@@ -27,6 +29,7 @@ from sim.scenario.schema import Agency
 SAME = 1e-9  # a lever within this of the file's value is the file's value
 # The regime of 2009-10 that the comparison runs under: the shipped silo baseline's.
 BASELINE_FILE = Path(__file__).resolve().parents[2] / "scenarios" / "total_place_pilot.yaml"
+SHIPPED_SCENARIOS = BASELINE_FILE.parent
 # An agency's own exceptions to the policy levers: part of the regime, not of the place.
 AGENCY_REGIME_FIELDS = ("ring_fence_share", "budget_growth", "extra_prevention_gbp_per_year")
 
@@ -186,7 +189,8 @@ class AppPlace(mesa.Model):
     baseline of the same place (`silo_baseline` of the file, none of the levers) stepped in
     lockstep with the same seed and number of citizens, so that a difference between the two is
     the effect of the student's choices net of noise (common random numbers). Stops at the
-    scenario's horizon (`run.steps`)."""
+    scenario's horizon (`run.steps`). `scenario` (a name or path) must be one of the files the app
+    offers from `scenario_folder`, else `NotOffered` is raised before anything is read."""
 
     def __init__(
         self,
@@ -201,13 +205,15 @@ class AppPlace(mesa.Model):
         population_sample: int,
         seed: int,
         compare_with_silo: bool = False,
+        scenario_folder: str = str(SHIPPED_SCENARIOS),
     ):
         # Reset drops the previous place, whose models are reference cycles (Mesa's models point to
         # themselves) that Python frees only at a full collection: without one here, each Reset
         # would add a population to the server's memory until the collector happened to run.
         gc.collect()
+        scenario_path = ScenarioFiles(Path(scenario_folder)).path_of(scenario)
         super().__init__(seed=seed)
-        self.scenario_path = Path(scenario)
+        self.scenario_path = scenario_path
         self.levers = Levers(
             pool_rule=pool_rule,
             pooling_rate=float(pooling_rate),

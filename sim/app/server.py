@@ -24,9 +24,11 @@ from importlib.metadata import version
 from pathlib import Path
 
 from sim.app import browser_files
-from sim.scenario import load_scenario
+from sim.app.scenario_files import NotOffered, ScenarioFiles, cheap_problem
+from sim.scenario import ScenarioError, load_scenario
 
 SCENARIO_ENV = "PLACESIM_APP_SCENARIO"  # how `serve` tells the page (sim/app/page.py) its first scenario
+FOLDER_ENV = "PLACESIM_APP_FOLDER"  # ... and the folder whose scenario files it offers
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "total_place_pilot.yaml"
 HOST = "127.0.0.1"
 PORT = 8765
@@ -89,26 +91,45 @@ def announce_when_ready(url: str, scenario: Path, say: Callable[[str], None]) ->
         time.sleep(0.2)
 
 
-def serve(
-    scenario: Path = DEFAULT_SCENARIO, host: str = HOST, port: int = PORT, say: Callable[[str], None] = print
-) -> None:
-    """Serve the app until interrupted. A bad scenario raises `ScenarioError`; a machine the app
-    cannot run on raises `AppError`."""
-    scenario = scenario.resolve()
+def prepare(scenario: Path, folder: Path | None, host: str, port: int, say: Callable[[str], None]) -> ScenarioFiles:
+    """Everything that can stop the app or that a user should hear of before the server starts: a
+    bad first scenario raises `ScenarioError`, one outside `folder` or a machine the app cannot run
+    on `AppError`; each `*.yaml` file of the folder that the picker leaves out is named, with why."""
+    problem = cheap_problem(scenario)
+    if problem:
+        raise ScenarioError(str(scenario), [("", problem)])
     load_scenario(scenario)
+    files = ScenarioFiles(folder or scenario.parent)
+    try:
+        files.path_of(scenario)
+    except NotOffered as error:
+        raise AppError(f"{scenario} is not in {files.folder}, the folder of scenarios to offer") from error
     problem = frontend_problem()
     if problem:
         raise AppError(problem)
     if port_in_use(host, port):
         raise AppError(f"port {port} on {host} is in use: choose another with --port")
+    for skipped in files.listing()[1]:
+        say(f"warning: left out of the scenario picker: {skipped}")
+    return files
+
+
+def serve(
+    scenario: Path = DEFAULT_SCENARIO,
+    host: str = HOST,
+    port: int = PORT,
+    say: Callable[[str], None] = print,
+    folder: Path | None = None,
+) -> None:
+    """Serve the app until interrupted, offering the scenario files of `folder` (by default, those
+    beside `scenario`). Raises what `prepare` raises."""
+    scenario = scenario.resolve()
+    files = prepare(scenario, folder, host, port, say)
     os.environ[SCENARIO_ENV] = str(scenario)
+    os.environ[FOLDER_ENV] = str(files.folder)
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
     for noise in THIRD_PARTY_NOISE:
         warnings.filterwarnings("ignore", message=noise)
-    from sim.app.controls import scenario_choices
-
-    for error in scenario_choices(scenario.parent)[1]:
-        say(f"note: left out of the scenario picker: {error}")
     browser_files.ensure(say)
     url = f"http://{host}:{port}/"
     threading.Thread(target=announce_when_ready, args=(url, scenario, say), daemon=True).start()

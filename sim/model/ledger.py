@@ -6,15 +6,19 @@ citizens leaves the system). An agency's balance is held in pockets: `flexible` 
 ring-fenced line (`acute:children`, `prevention:health`, ...). A ring-fenced pocket can never go
 negative; the flexible pocket can, and a negative flexible balance is a deficit carried forward.
 
-Because nothing else moves money, conservation is one check (`verify`): for every account and
-step, opening + inflows - outflows = closing, and the balances of all accounts sum to zero.
+Because nothing else moves money, conservation is one check (`verify`) of the records alone:
+replaying every flow reproduces every pocket's balance bit for bit, and for every account and
+step, opening + inflows - outflows = closing in the balances table. Its sums are exact, so it can
+neither overflow nor lose a change in rounding, whatever the magnitudes.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from collections.abc import Iterable
+from fractions import Fraction
 
-import numpy as np
 import pandas as pd
 
 CENTRE = "centre"
@@ -22,15 +26,43 @@ SERVICES = "services"
 POOL = "pool"
 FLEXIBLE = "flexible"
 CONSERVATION_TOLERANCE_GBP = 0.01
+# Float64 rounds each addition to within half a unit in the last place, 2**-53 of its result. Over
+# n flows through an account of G GBP in all, its balance and its balances-table sums can drift
+# by at most 1.5 * 2**-52 * n * G (see `verify`); the tolerance allows 2 * 2**-52 * n * G.
+ROUNDING_PER_FLOW = 2 * 2.0**-52
+
+Exact = float | Fraction  # a float, or a Fraction where the float would overflow
 
 
-def tolerance(scale_gbp: float) -> float:
-    """Rounding allowed when sums of this size are compared: a penny plus float64 precision."""
-    return CONSERVATION_TOLERANCE_GBP + 1e-12 * scale_gbp
+def exact_sum(values: Iterable[float]) -> Exact:
+    """The sum of finite floats with no rounding error to speak of: `math.fsum` (correctly rounded),
+    or the exact Fraction when a partial sum would overflow a float."""
+    values = list(values)
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        return sum(map(Fraction, values), Fraction(0))
+
+
+def tolerance(flows: int, gross_gbp: Exact) -> Exact:
+    """Rounding allowed on an account that `flows` flows of `gross_gbp` in all went through: a penny
+    plus the most float64 arithmetic on those flows can drift. Exact, so it never overflows."""
+    if isinstance(gross_gbp, Fraction):
+        return CONSERVATION_TOLERANCE_GBP + Fraction(ROUNDING_PER_FLOW) * flows * gross_gbp
+    return CONSERVATION_TOLERANCE_GBP + ROUNDING_PER_FLOW * flows * gross_gbp
 
 
 class LedgerError(RuntimeError):
     """Money was created, destroyed or taken from where it may not be: a bug, never bad input."""
+
+
+def shown_gbp(value: Exact) -> str:
+    """An amount for a message: pence where they mean something, else six significant figures."""
+    try:
+        value = float(value)
+    except OverflowError:
+        return f"{'-' if value < 0 else ''}more than 1.8e308"
+    return f"{value:.4f}" if abs(value) < 1e12 else f"{value:.6g}"
 
 
 class Ledger:
@@ -39,6 +71,7 @@ class Ledger:
     def __init__(self) -> None:
         self._balance: dict[tuple[str, str], float] = defaultdict(float)
         self._rows: dict[str, list] = {k: [] for k in ("step", "source", "destination", "domain", "category", "fund", "amount")}
+        self._pockets: list[tuple[str, str]] = []  # (source pocket, destination pocket) of each row, for `verify`
         self._balance_rows: list[tuple[int, str, float, float]] = []
         self._opening: dict[str, float] = {}
         self.step = 0
@@ -58,16 +91,26 @@ class Ledger:
         source_pocket: str = FLEXIBLE,
         destination_pocket: str = FLEXIBLE,
     ) -> None:
-        """Move `amount` (GBP, >= 0) from one pocket to another and record it; zero is a no-op."""
+        """Move `amount` (GBP, >= 0) from one pocket to another and record it; zero is a no-op. A
+        payment that would leave a balance beyond what a float holds (1.8e308) is refused whole."""
         amount = float(amount)
-        if amount < 0 or not np.isfinite(amount):
+        if amount < 0 or not math.isfinite(amount):
             raise LedgerError(f"payment of {amount} from {source} to {destination} ({category})")
         if amount == 0.0:
             return
-        if source_pocket != FLEXIBLE and self._balance[(source, source_pocket)] < amount - CONSERVATION_TOLERANCE_GBP:
+        balances = self._balance
+        source_key, destination_key = (source, source_pocket), (destination, destination_pocket)
+        if source_pocket != FLEXIBLE and balances[source_key] < amount - CONSERVATION_TOLERANCE_GBP:
             raise LedgerError(f"{source}:{source_pocket} is ring-fenced and holds less than {amount:.2f}")
-        self._balance[(source, source_pocket)] -= amount
-        self._balance[(destination, destination_pocket)] += amount
+        source_after = balances[source_key] - amount
+        destination_after = (source_after if destination_key == source_key else balances[destination_key]) + amount
+        if not (math.isfinite(source_after) and math.isfinite(destination_after)):
+            raise LedgerError(
+                f"payment of {amount:.6g} from {source} to {destination} ({category}) would leave a balance "
+                "that is not finite (beyond 1.8e308 GBP)"
+            )
+        balances[source_key] = source_after
+        balances[destination_key] = destination_after
         if destination == SERVICES:
             self.paid_to_services_this_step_gbp += amount
         rows = self._rows
@@ -78,6 +121,7 @@ class Ledger:
         rows["category"].append(category)
         rows["fund"].append("flexible" if source_pocket == FLEXIBLE else "ring_fenced")
         rows["amount"].append(amount)
+        self._pockets.append((source_pocket, destination_pocket))
 
     def balance(self, account: str, pocket: str = FLEXIBLE) -> float:
         return self._balance[(account, pocket)]
@@ -106,25 +150,74 @@ class Ledger:
         return pd.DataFrame(self._balance_rows, columns=["step", "account", "opening", "closing"])
 
     def verify(self) -> None:
-        """Prove conservation from the records alone; raise `LedgerError` on any gap."""
-        flows = self.flows()
-        balances = self.balances()
-        inflow = flows.groupby(["step", "destination"])["amount"].sum()
-        outflow = flows.groupby(["step", "source"])["amount"].sum()
-        for step, account, opening, closing in balances.itertuples(index=False):
-            moved = inflow.get((step, account), 0.0) - outflow.get((step, account), 0.0)
-            gap = opening + moved - closing
-            if abs(gap) > tolerance(abs(opening) + abs(moved)):
-                raise LedgerError(f"step {step}, {account}: opening + in - out - closing = {gap:.4f} GBP")
-        for account, group in balances.groupby("account"):
-            carried = group["opening"].to_numpy()[1:] - group["closing"].to_numpy()[:-1]
-            if np.any(np.abs(carried) > CONSERVATION_TOLERANCE_GBP):
-                raise LedgerError(f"{account}: a closing balance was not carried to the next opening")
-        total = sum(self._balance.values())
-        if abs(total) > tolerance(flows["amount"].sum()):
-            raise LedgerError(f"balances of all accounts sum to {total:.4f} GBP, not 0")
+        """Prove conservation from the records alone; raise `LedgerError` on any gap.
+
+        Every amount and balance must be finite. The balances table must add up: for every account
+        and step, opening + inflows - outflows = closing, summed exactly (`exact_sum`) and within
+        `tolerance` of the n flows of G GBP in all through that account (float64's drift there is
+        at most 1.5 * 2**-52 * n * G: n pocket updates and two sums over at most n non-zero
+        pockets, each off by at most 2**-53 of at most G), and every closing is the next step's
+        opening. No ring-fenced pocket may be negative, nor the pool. Last, replaying the flows in
+        order with `pay`'s arithmetic must give every pocket's balance bit for bit: a change made
+        outside the ledger shows however small it is beside the other balances, and as every flow
+        leaves one pocket and enters another, the balances of all accounts sum to zero up to
+        float64's rounding.
+        """
+        self._verify_finite()
+        self._verify_balances_table()
         for (account, pocket), value in self._balance.items():
             if pocket != FLEXIBLE and value < -CONSERVATION_TOLERANCE_GBP:
                 raise LedgerError(f"ring-fenced pocket {account}:{pocket} is negative ({value:.2f})")
-        if self._balance[(POOL, FLEXIBLE)] < -CONSERVATION_TOLERANCE_GBP:
+        if self._balance.get((POOL, FLEXIBLE), 0.0) < -CONSERVATION_TOLERANCE_GBP:
             raise LedgerError("the pool spent more than it held")
+        self._verify_replay()
+
+    def _verify_finite(self) -> None:
+        for amount in self._rows["amount"]:
+            if not math.isfinite(amount):
+                raise LedgerError(f"a flow of {amount} GBP was recorded: not finite")
+            if amount < 0:
+                raise LedgerError(f"a flow of {amount} GBP was recorded: amounts are never negative")
+        for (account, pocket), value in self._balance.items():
+            if not math.isfinite(value):
+                raise LedgerError(f"{account}:{pocket} holds {value} GBP: not finite")
+        for step, account, opening, closing in self._balance_rows:
+            if not (math.isfinite(opening) and math.isfinite(closing)):
+                raise LedgerError(f"step {step}, {account}: opening {opening}, closing {closing}: not finite")
+
+    def _verify_balances_table(self) -> None:
+        rows = self._rows
+        moved: dict[tuple[int, str], list[float]] = defaultdict(list)  # signed amounts by step and account
+        through: dict[str, list[float]] = defaultdict(list)  # every amount through an account
+        for step, source, destination, amount in zip(rows["step"], rows["source"], rows["destination"], rows["amount"]):
+            moved[(step, destination)].append(amount)
+            moved[(step, source)].append(-amount)
+            through[destination].append(amount)
+            through[source].append(amount)
+        allowed = {account: tolerance(len(amounts), exact_sum(amounts)) for account, amounts in through.items()}
+        last_closing: dict[str, float] = {}
+        for step, account, opening, closing in self._balance_rows:
+            gap = exact_sum([opening, *moved.get((step, account), ()), -closing])
+            if abs(gap) > allowed.get(account, CONSERVATION_TOLERANCE_GBP):
+                raise LedgerError(f"step {step}, {account}: opening + in - out - closing = {shown_gbp(gap)} GBP")
+            if account in last_closing and abs(opening - last_closing[account]) > CONSERVATION_TOLERANCE_GBP:
+                raise LedgerError(f"{account}: a closing balance was not carried to the next opening (step {step})")
+            last_closing[account] = closing
+
+    def _verify_replay(self) -> None:
+        rows = self._rows
+        if len(self._pockets) != len(rows["amount"]):
+            raise LedgerError("the records of flows and of their pockets differ in length")
+        replayed: dict[tuple[str, str], float] = defaultdict(float)
+        for source, destination, (source_pocket, destination_pocket), amount in zip(
+            rows["source"], rows["destination"], self._pockets, rows["amount"]
+        ):
+            replayed[(source, source_pocket)] -= amount
+            replayed[(destination, destination_pocket)] += amount
+        for account, pocket in [*self._balance, *(key for key in replayed if key not in self._balance)]:
+            held, recorded = self._balance.get((account, pocket), 0.0), replayed.get((account, pocket), 0.0)
+            if held != recorded:
+                raise LedgerError(
+                    f"{account}:{pocket} holds {shown_gbp(exact_sum([held, -recorded]))} GBP more than its "
+                    "recorded flows leave there: money moved outside the ledger"
+                )

@@ -64,13 +64,3 @@ def test_budget_growth_range_reaches_the_scenarios_own_value(tmp_path: Path) -> 
 def test_the_population_sample_and_seed_are_kept_when_given() -> None:
     values = controls.start_values(controls.model_params(SCENARIOS / "pooled.yaml", population_sample=3_000, seed=7))
     assert (values["population_sample"], values["seed"]) == (3_000, 7)
-
-
-def test_the_picker_leaves_out_files_that_do_not_validate(tmp_path: Path) -> None:
-    good = tmp_path / "good.yaml"
-    good.write_text(f"extends: {SCENARIOS / 'pooled.yaml'}\n")
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(f"extends: {SCENARIOS / 'pooled.yaml'}\npolicy:\n  pool:\n    rate: 3\n")
-    valid, invalid = controls.scenario_choices(tmp_path)
-    assert valid == [good]
-    assert len(invalid) == 1 and "bad.yaml" in str(invalid[0]) and "policy.pool.rate" in str(invalid[0])

@@ -9,6 +9,7 @@ import pytest
 
 from sim.app import controls
 from sim.app.place import BASELINE_FILE, AppPlace, Levers, mean_collaboration, silo_baseline
+from sim.app.scenario_files import NotOffered
 from sim.model.simulate import simulate
 from sim.scenario import load_scenario
 from tests.app.conftest import SAMPLE, SCENARIOS, short_file
@@ -198,3 +199,19 @@ def test_the_place_stops_at_its_horizon(pooled_file: Path) -> None:
     assert place.running
     place.step()
     assert not place.running and place.steps == place.horizon == 6
+
+
+@pytest.mark.parametrize("forged", ["absolute", "traversal"])
+def test_the_place_refuses_a_scenario_outside_the_apps_folder(tmp_path: Path, forged: str) -> None:
+    folder = tmp_path / "app"
+    folder.mkdir()
+    values = controls.start_values(controls.model_params(short_file(folder, "pooled.yaml"), population_sample=SAMPLE))
+    outside = short_file(tmp_path, "invest_to_save.yaml")  # a valid scenario, beside the folder, not in it
+    value = str(outside) if forged == "absolute" else "../" * 12 + str(outside).lstrip("/")
+    with pytest.raises(NotOffered, match="not one of this app's scenarios"):
+        AppPlace(**{**values, "scenario": value})
+
+
+def test_the_place_takes_a_file_of_its_folder_by_name(pooled_file: Path) -> None:
+    values = controls.start_values(controls.model_params(pooled_file, population_sample=SAMPLE))
+    assert AppPlace(**{**values, "scenario": "pooled.yaml"}).scenario_path == pooled_file

@@ -190,3 +190,22 @@ def test_a_bad_scenario_is_reported_without_starting_a_server(tmp_path: Path) ->
     )
     assert result.returncode == 2, result.stderr
     assert "policy.pool.rate" in result.stderr and "Traceback" not in result.stderr
+
+
+# the scenario picker's own event, as its widget sends it to the server, with any value at all
+FORGED_PICK_JS = """value => { [...document.querySelectorAll('.v-select')]
+    .find(e => e.textContent.includes('Scenario file')).__vue__.$emit('input', value); }"""
+
+
+def test_a_forged_pick_of_a_file_outside_the_list_is_refused_and_loads_nothing(app, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yaml"  # a valid scenario, but not one the app offered
+    outside.write_text(f"extends: {POOLED}\npolicy:\n  pool:\n    rule: invest_to_save\n")
+    app.page.evaluate(FORGED_PICK_JS, str(outside))  # what a browser may send, whatever the list says
+    app.page.wait_for_function(
+        "document.querySelector('.placesim-refused') || !document.querySelector('.placesim-in-force')"
+        ".textContent.includes('pool rule need')",
+        timeout=30_000,
+    )
+    assert "pool rule need" in app.in_force(), "the outside file was loaded"
+    assert "not one of this app's scenarios" in app.page.locator(".placesim-refused").inner_text()
+    assert app.chosen("Scenario file") == "pooled.yaml"

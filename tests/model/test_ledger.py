@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import math
 
-from sim.model.ledger import CENTRE, FLEXIBLE, POOL, SERVICES, Ledger, LedgerError
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.model.ledger import CENTRE, FLEXIBLE, POOL, SERVICES, Ledger, LedgerError, tolerance
 
 
 def funded_ledger() -> Ledger:
@@ -117,4 +121,161 @@ def test_verify_catches_a_pool_that_spent_more_than_it_held():
     ledger.pay(POOL, SERVICES, 10.0, "pool_prevention")
     ledger.close_step()
     with pytest.raises(LedgerError, match="pool"):
+        ledger.verify()
+
+
+# Conservation at every magnitude (issue 11, finding 7): the check itself can neither overflow nor
+# hide a change in rounding, and a balance changed outside the ledger is caught however big the
+# flows beside it.
+
+
+def budgets_of(budget_gbp: float) -> Ledger:
+    """Agencies a and b each get `budget_gbp`; a spends half on services, b pays a quarter into the pool."""
+    ledger = Ledger()
+    for account in ("a", "b", POOL):
+        ledger.open_account(account)
+    ledger.begin_step(1)
+    ledger.pay(CENTRE, "a", budget_gbp, "income")
+    ledger.pay(CENTRE, "b", budget_gbp, "income")
+    ledger.pay("a", SERVICES, budget_gbp / 2, "acute")
+    ledger.pay("b", POOL, budget_gbp / 4, "pool_contribution")
+    return ledger
+
+
+def test_budgets_that_would_overflow_a_balance_are_refused_and_change_nothing():
+    ledger = Ledger()
+    ledger.begin_step(1)
+    ledger.pay(CENTRE, "a", 1e308, "income")
+    with pytest.raises(LedgerError, match="finite"):
+        ledger.pay(CENTRE, "b", 1e308, "income")  # the centre would pay out 2e308: more than a float holds
+    assert ledger.balance(CENTRE) == -1e308 and ledger.balance("b") == 0.0
+    assert len(ledger.flows()) == 1
+
+
+@pytest.mark.parametrize("budget", [1e3, 1e15, 8e307], ids=["1e3", "1e15", "8e307"])
+@pytest.mark.parametrize("account", [CENTRE, "a", "b", POOL, SERVICES])
+@pytest.mark.parametrize("when", ["during the step", "after the step"])
+def test_a_balance_changed_outside_the_ledger_is_caught_at_any_magnitude(budget, account, when):
+    ledger = budgets_of(budget)  # at 8e307 the flows sum to 2.2e308: more than a float holds
+    change = 1.0 + budget * 1e-6
+    if when == "after the step":
+        ledger.close_step()
+    ledger._balance[(account, FLEXIBLE)] += change
+    if when == "during the step":
+        ledger.close_step()
+    with pytest.raises(LedgerError):
+        ledger.verify()
+
+
+@pytest.mark.parametrize("budget", [1e3, 1e15, 8e307], ids=["1e3", "1e15", "8e307"])
+def test_honest_books_verify_at_any_magnitude(budget):
+    ledger = budgets_of(budget)
+    ledger.close_step()
+    ledger.verify()
+
+
+def test_five_billion_appearing_in_an_empty_account_beside_1e308_budgets_is_caught():
+    ledger = budgets_of(8e307)
+    ledger._balance[("c", FLEXIBLE)] += 5e9  # an account with no flows and no balances row
+    ledger.close_step()
+    with pytest.raises(LedgerError, match="c:flexible"):
+        ledger.verify()
+
+
+def many_tiny_flows() -> Ledger:
+    """A £1e15 budget spent in 10,000 payments of a penny: each is below what that balance resolves
+    (a float near 1e15 moves in steps of £0.125), so a's balance never changes, as float64 must."""
+    ledger = Ledger()
+    ledger.open_account("a")
+    ledger.begin_step(1)
+    ledger.pay(CENTRE, "a", 1e15, "income")
+    for _ in range(10_000):
+        ledger.pay("a", SERVICES, 0.01, "acute")
+    ledger.close_step()
+    return ledger
+
+
+def test_many_tiny_flows_below_a_balances_resolution_verify():
+    ledger = many_tiny_flows()
+    assert ledger.balance("a") == 1e15
+    ledger.verify()
+
+
+def test_five_pence_added_among_many_tiny_flows_is_caught():
+    ledger = many_tiny_flows()
+    ledger._balance[(SERVICES, FLEXIBLE)] += 0.05  # services holds £100: five pence shows
+    with pytest.raises(LedgerError, match="services:flexible"):
+        ledger.verify()
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_a_balance_that_is_not_finite_is_an_error(value):
+    ledger = budgets_of(1e3)
+    ledger.close_step()
+    ledger._balance[(SERVICES, FLEXIBLE)] = value
+    with pytest.raises(LedgerError, match="not finite"):
+        ledger.verify()
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan")])
+def test_a_flow_that_is_not_finite_is_an_error(value):
+    ledger = budgets_of(1e3)
+    ledger.close_step()
+    ledger._rows["amount"][2] = value
+    with pytest.raises(LedgerError, match="not finite"):
+        ledger.verify()
+
+
+ACCOUNTS = (CENTRE, "a", "b", POOL, SERVICES)
+POCKETS = (FLEXIBLE, "acute:x")
+# amounts from a tenth of a penny to 1e300 GBP, every decade equally likely
+AMOUNTS = st.builds(lambda mantissa, exponent: mantissa * 10.0**exponent, st.floats(1.0, 9.99), st.integers(-3, 300))
+PAYMENTS = st.lists(
+    st.tuples(
+        st.sampled_from(ACCOUNTS), st.sampled_from(ACCOUNTS), st.sampled_from(POCKETS), st.sampled_from(POCKETS),
+        AMOUNTS, st.booleans(),
+    ),
+    min_size=1, max_size=40,
+)  # fmt: skip
+
+
+def paid(payments) -> Ledger:
+    """A ledger after `payments` (source, destination, pockets, amount, next step first?), each as
+    the model pays: never more than a ring-fenced pocket or the pool holds."""
+    ledger = Ledger()
+    for account in ("a", "b", POOL):
+        ledger.open_account(account)
+    ledger.begin_step(1)
+    for source, destination, source_pocket, destination_pocket, amount, next_step in payments:
+        if next_step:
+            ledger.close_step()
+            ledger.begin_step(ledger.step + 1)
+        if source_pocket != FLEXIBLE or source == POOL:
+            amount = min(amount, max(ledger.balance(source, source_pocket), 0.0))
+        ledger.pay(source, destination, amount, "flow", "x", source_pocket, destination_pocket)
+    return ledger
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    payments=PAYMENTS,
+    pocket=st.tuples(st.sampled_from(ACCOUNTS), st.sampled_from(POCKETS)),
+    beyond=st.floats(1.0, 1e6, exclude_min=True),
+    sign=st.sampled_from([1.0, -1.0]),
+    after_the_step=st.booleans(),
+)
+def test_valid_payments_verify_and_any_change_beyond_the_tolerance_is_caught(
+    payments, pocket, beyond, sign, after_the_step
+):
+    ledger = paid(payments)
+    if after_the_step:
+        ledger.close_step()
+        ledger.verify()
+    flows = ledger.flows()
+    through = flows[(flows["source"] == pocket[0]) | (flows["destination"] == pocket[0])]["amount"]
+    change = sign * beyond * tolerance(len(through), math.fsum(through))
+    ledger._balance[pocket] += change
+    if not after_the_step:
+        ledger.close_step()
+    with pytest.raises(LedgerError):
         ledger.verify()

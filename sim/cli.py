@@ -1,73 +1,229 @@
 """The `placesim` command: validate a scenario, run it, print its count.
 
-Bad input (a scenario file, a --set override) prints a `ScenarioError` naming the file, the
-field path and the fix, and exits 2. Tracebacks are reserved for bugs.
+Bad input (a scenario file, a --set override, an option's value, an output path) prints a
+`ScenarioError` naming the file, the field path and the fix, and exits 2, before any work is done.
+Tracebacks are reserved for bugs.
+
+Only light modules are imported here at the top: the model, pandas, rich and the analysis are
+imported inside the commands, which `main` runs under its Ctrl-C handler, so that Ctrl-C at any
+moment, even while they load in the first seconds, exits 130 with one line and no traceback. (The
+`sim` package itself is imported before `main` can run, so sim/__init__.py must stay light too.)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import Iterator
-
-import pandas as pd
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from typing import TYPE_CHECKING, Iterator
 
 from sim import __version__
-from sim.analysis.count import count
-from sim.analysis.paired import paired_differences
-from sim.analysis.report import write_report
-from sim.analysis.summary import headline_for_reading
-from sim.experiment.experiment import load_experiment
-from sim.experiment.run_files import check_run_folder, default_run_folder, run_identity, write_run
-from sim.model.simulate import RunResult, run
-from sim.scenario import Scenario, ScenarioError, load_scenario, parse_assignment
-from sim.scenario.inert_levers import inert_levers
-from sim.scenario.loading import read_yaml
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+
+    from sim.experiment.experiment import Experiment
+    from sim.model.simulate import RunResult
+    from sim.scenario import Scenario, ScenarioError
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+INTERRUPTED = "interrupted; nothing half-written was left behind"
 WIDTH_WHEN_PIPED = 160
-console = Console(width=None if sys.stdout.isatty() else WIDTH_WHEN_PIPED)
-errors = Console(stderr=True, width=None if sys.stderr.isatty() else WIDTH_WHEN_PIPED)
+COUNT_HEADER = "by,agency,key,gbp_per_year"
+HIGHEST_PORT = 65535
+
+
+@cache
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else WIDTH_WHEN_PIPED)
+
+
+@cache
+def errors() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, width=None if sys.stderr.isatty() else WIDTH_WHEN_PIPED)
+
+
+def whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
 
 
 def positive_int(text: str) -> int:
-    value = int(text)
+    value = whole_number(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
     return value
 
 
+def seed_number(text: str) -> int:
+    """A seed is a whole number >= 0, as `run.seed` (numpy's SeedSequence takes no negative seed)."""
+    value = whole_number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, not {text}")
+    return value
+
+
+def population_sample(text: str) -> int:
+    """At least the schema's minimum of `run.population_sample`, as in a scenario file."""
+    from sim.scenario.schema import MIN_POPULATION_SAMPLE
+
+    value = whole_number(text)
+    if value < MIN_POPULATION_SAMPLE:
+        raise argparse.ArgumentTypeError(
+            f"must be at least {MIN_POPULATION_SAMPLE} simulated citizens (as run.population_sample), not {text}"
+        )
+    return value
+
+
+def port_number(text: str) -> int:
+    value = whole_number(text)
+    if not 1 <= value <= HIGHEST_PORT:
+        raise argparse.ArgumentTypeError(f"must be a port from 1 to {HIGHEST_PORT}, not {text}")
+    return value
+
+
+def dask_address(text: str) -> str:
+    """`local:N` with N >= 1 worker processes, or a scheduler's address; checked before any work."""
+    if text.startswith("local:"):
+        workers = text.removeprefix("local:")
+        if not workers.isdigit() or int(workers) < 1:
+            raise argparse.ArgumentTypeError(
+                f"local:N needs N >= 1 worker processes, not {workers!r}; e.g. --dask local:2"
+            )
+    elif not text.strip():
+        raise argparse.ArgumentTypeError("needs a scheduler address (tcp://host:8786) or local:N")
+    return text
+
+
 def scenario_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", type=Path, help="scenario YAML file")
-    parser.add_argument("--seed", type=int, help="random seed (default: the scenario's run.seed)")
-    parser.add_argument("--population-sample", type=positive_int, help="simulated citizens")
+    parser.add_argument("--seed", type=seed_number, help="random seed (default: the scenario's run.seed)")
+    parser.add_argument("--population-sample", type=population_sample, help="simulated citizens (at least 10)")
     parser.add_argument(
         "--set", action="append", default=[], metavar="PATH=VALUE", help="override a field, e.g. policy.pool.rate=0.3"
     )
 
 
+def bad_input(source: str | Path, field: str, message: str) -> ScenarioError:
+    """A `ScenarioError` with one problem: `source`, the field or option, what is wrong and the fix."""
+    from sim.scenario import ScenarioError
+
+    return ScenarioError(str(source), [(field, message)])
+
+
 def load_from_args(args: argparse.Namespace) -> Scenario:
+    """The scenario as the options set it, refused if it would simulate more citizens than it has."""
+    from sim.scenario import load_scenario, parse_assignment
+
     overrides = dict(parse_assignment(item) for item in args.set)
-    return load_scenario(args.scenario, overrides=overrides)
+    scenario = load_scenario(args.scenario, overrides=overrides)
+    given = args.population_sample is not None
+    sample = args.population_sample if given else scenario.run.population_sample
+    refuse_oversampling(scenario, sample, args.scenario, "--population-sample" if given else "run.population_sample")
+    return scenario
+
+
+def refuse_oversampling(scenario: Scenario, sample: int, source: str | Path, field: str) -> None:
+    """Each simulated citizen stands for population / sample residents: fewer than one would
+    simulate residents several times over and report fractions of people. (The library allows it,
+    and its tests use it; a person at the command line surely did not mean it.)"""
+    from sim.scenario.schema import MIN_POPULATION_SAMPLE
+
+    population = scenario.place.population
+    if sample <= population:
+        return
+    if population < MIN_POPULATION_SAMPLE:
+        raise bad_input(
+            source,
+            "place.population",
+            f"{population:,} residents is fewer than the smallest sample ({MIN_POPULATION_SAMPLE} simulated "
+            f"citizens); give the place at least {MIN_POPULATION_SAMPLE} residents",
+        )
+    raise bad_input(
+        source,
+        field,
+        f"{sample:,} simulated citizens for a place of {population:,} residents (place.population): each must "
+        f"stand for at least one resident; use at most {population:,}",
+    )
+
+
+def refuse_oversampled_points(experiment: Experiment, source: str | Path, cli_sample: int | None = None) -> None:
+    """`refuse_oversampling` for every point of an experiment, with the sample it would run."""
+    for point in experiment.design.points:
+        scenario = experiment.scenarios[point.point_id]
+        if cli_sample is not None:
+            refuse_oversampling(scenario, cli_sample, source, "--population-sample")
+        elif experiment.spec.population_sample is not None:
+            refuse_oversampling(scenario, experiment.spec.population_sample, source, "population_sample")
+        else:
+            field = f"design point {point.name!r}: run.population_sample"
+            refuse_oversampling(scenario, scenario.run.population_sample, source, field)
+
+
+def refuse_unwritable(path: Path, option: str) -> None:
+    """Refuse, before any work, a path that cannot be created: one under a file, or in a folder
+    where this user cannot create files (tried, since permission bits do not tell for root)."""
+    ancestor = path.absolute().parent
+    while not os.path.exists(ancestor):
+        ancestor = ancestor.parent
+    if not os.path.isdir(ancestor):
+        raise bad_input(path, option, f"is under {ancestor}, which is a file, not a folder; choose another {option}")
+    try:
+        with tempfile.TemporaryFile(dir=ancestor):
+            pass
+    except OSError as exc:
+        why = f"no file can be created in {ancestor} ({exc.strerror})"
+        raise bad_input(path, option, f"cannot be written: {why}; choose another {option}") from None
+
+
+def refuse_csv_target(path: Path) -> None:
+    """`count --csv` writes a new file or replaces a count it wrote, never a folder or another file."""
+    if path.is_dir():
+        raise bad_input(path, "--csv", f"is a folder; give a file name, e.g. {path / 'count.csv'}")
+    if path.exists():
+        try:
+            with path.open(encoding="utf-8", errors="replace") as existing:
+                first_line = existing.readline().strip()
+        except OSError as exc:
+            raise bad_input(path, "--csv", f"cannot be read ({exc.strerror}); choose another --csv") from None
+        if first_line != COUNT_HEADER:
+            raise bad_input(
+                path, "--csv", "already exists and is not a count placesim wrote, so it is not replaced; choose another --csv"
+            )
+    refuse_unwritable(path, "--csv")
+
+
+def write_failed(path: Path, option: str, exc: OSError) -> ScenarioError:
+    """An output that could not be written after all (the disk filled, a permission changed)."""
+    return bad_input(path, option, f"could not be written ({exc.strerror}); choose another {option}")
 
 
 @contextmanager
 def progress_bar(label: str, unit: str, keep: bool) -> Iterator[Callable[[int, int], None]]:
     """A progress bar (done of total, time left) on stderr, fed by an `advance(done, total)`
     callback; `keep=False` removes it when done. Rich animates it only on a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn(unit),
         TimeRemainingColumn(),
-        console=errors,
+        console=errors(),
         transient=not keep,
     ) as progress:
         task = progress.add_task(label, total=None)
@@ -79,6 +235,8 @@ def progress_bar(label: str, unit: str, keep: bool) -> Iterator[Callable[[int, i
 
 
 def run_with_progress(scenario: Scenario, args: argparse.Namespace, steps: int | None, baseline: bool) -> RunResult:
+    from sim.model.simulate import run
+
     with progress_bar(scenario.name, "quarters", keep=False) as advance:
         return run(
             scenario,
@@ -91,13 +249,15 @@ def run_with_progress(scenario: Scenario, args: argparse.Namespace, steps: int |
 
 
 def report_error(exc: ScenarioError) -> None:
-    errors.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+    errors().print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
 
 
 def warn_inert_levers(scenario: Scenario, source: Path) -> None:
     """Print a warning per lever that is set but cannot act (sim/scenario/inert_levers.py)."""
+    from sim.scenario.inert_levers import inert_levers
+
     for path, message in inert_levers(scenario):
-        errors.print(f"warning: {source}: {path}: {message}", markup=False, highlight=False, soft_wrap=True)
+        errors().print(f"warning: {source}: {path}: {message}", markup=False, highlight=False, soft_wrap=True)
 
 
 def plural(count: int, noun: str) -> str:
@@ -106,6 +266,9 @@ def plural(count: int, noun: str) -> str:
 
 def is_experiment_file(path: Path) -> bool:
     """An experiment file has a `design:` (a scenario never does); unreadable files go to the scenario check."""
+    from sim.scenario import ScenarioError
+    from sim.scenario.loading import read_yaml
+
     try:
         data = read_yaml(path)
     except ScenarioError:
@@ -115,20 +278,25 @@ def is_experiment_file(path: Path) -> bool:
 
 def command_validate(args: argparse.Namespace) -> int:
     """Check every file given, report each one's problems, exit 2 if any file is invalid."""
+    from sim.experiment.experiment import load_experiment
+    from sim.scenario import ScenarioError, load_scenario
+
     invalid = 0
     for path in args.scenarios:
         try:
             if is_experiment_file(path):
                 experiment = load_experiment(path)
-                console.print(f"valid {path}: experiment {experiment.name} ({plural(len(experiment.design.points), 'point')} x "
+                refuse_oversampled_points(experiment, str(path))
+                console().print(f"valid {path}: experiment {experiment.name} ({plural(len(experiment.design.points), 'point')} x "
                               f"{plural(experiment.spec.replications, 'replication')})", markup=False, highlight=False)  # fmt: skip
                 continue
             scenario = load_scenario(path)
+            refuse_oversampling(scenario, scenario.run.population_sample, str(path), "run.population_sample")
         except ScenarioError as exc:
             report_error(exc)
             invalid += 1
             continue
-        console.print(
+        console().print(
             f"valid {path}: {scenario.name} ({plural(len(scenario.domains), 'domain')}, "
             f"{len(scenario.agencies)} {'agency' if len(scenario.agencies) == 1 else 'agencies'}, "
             f"pool rule {scenario.policy.pool.rule.value})",
@@ -163,17 +331,21 @@ def format_value(value: float, unit: str) -> str:
 
 
 def print_summary(result: RunResult) -> None:
+    from rich.table import Table
+
     table = Table(title=f"{result.scenario.name}: seed {result.seed}, {result.population_sample:,} citizens")
     table.add_column("Measure")
     table.add_column("Value", justify="right")
     for key, label, unit in SUMMARY_ROWS:
         if key in result.summary:
             table.add_row(label, format_value(result.summary[key], unit))
-    console.print(table)
+    console().print(table)
 
 
 def command_run(args: argparse.Namespace) -> int:
     """Run one scenario into its own folder: checked before the run, so a refusal costs nothing."""
+    from sim.experiment.run_files import check_run_folder, default_run_folder, run_identity, write_run
+
     scenario = load_from_args(args)
     warn_inert_levers(scenario, args.scenario)
     seed = scenario.run.seed if args.seed is None else args.seed
@@ -181,26 +353,39 @@ def command_run(args: argparse.Namespace) -> int:
     sample = args.population_sample or scenario.run.population_sample
     identity = run_identity(scenario, seed, steps, sample, with_silo_twin=not args.no_baseline)
     out_dir = args.out or default_run_folder(args.scenario.stem, seed, identity)
+    refuse_unwritable(out_dir, "--out")
     check_run_folder(out_dir, replace=args.force)
     result = run_with_progress(scenario, args, args.steps, baseline=not args.no_baseline)
-    write_run(result, out_dir, source=str(args.scenario), replace=args.force)
+    try:
+        write_run(result, out_dir, source=str(args.scenario), replace=args.force)
+    except OSError as exc:
+        raise write_failed(out_dir, "--out", exc) from None
     print_summary(result)
-    console.print(f"Results in {out_dir}/ (steps, ledger, balances as Parquet; summary.json; manifest.json)")
+    console().print(f"Results in {out_dir}/ (steps, ledger, balances as Parquet; summary.json; manifest.json)")
     return 0
 
 
 def print_count(table: pd.DataFrame, title: str) -> None:
+    from rich.table import Table
+
     shown = Table(title=title)
     shown.add_column(table.index.name or "")
     for column in table.columns:
         shown.add_column(str(column), justify="right")
     for index, row in table.iterrows():
         shown.add_row(str(index), *(f"{value / 1e6:,.1f}" for value in row))
-    console.print(shown)
+    console().print(shown)
 
 
 def command_count(args: argparse.Namespace) -> int:
+    """Print the first year's count; with --csv, also write it (the target checked before the run)."""
+    import pandas as pd
+
+    from sim.analysis.count import count
+
     scenario = load_from_args(args)
+    if args.csv:
+        refuse_csv_target(args.csv)
     result = run_with_progress(scenario, args, steps=4, baseline=False)
     by_domain = count(result.ledger, by="domain")
     by_category = count(result.ledger, by="category")
@@ -219,19 +404,28 @@ def command_count(args: argparse.Namespace) -> int:
                 .assign(by="category"),
             ]
         ).rename(columns={"domain": "key"})
-        args.csv.parent.mkdir(parents=True, exist_ok=True)
-        tidy[["by", "agency", "key", "gbp_per_year"]].to_csv(args.csv, index=False)
-        console.print(f"Count written to {args.csv}")
+        try:
+            args.csv.parent.mkdir(parents=True, exist_ok=True)
+            tidy[COUNT_HEADER.split(",")].to_csv(args.csv, index=False)
+        except OSError as exc:
+            raise write_failed(args.csv, "--csv", exc) from None
+        console().print(f"Count written to {args.csv}")
     return 0
 
 
 def command_sweep(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from sim.analysis.paired import paired_differences
+    from sim.experiment.experiment import load_experiment
+
     experiment = load_experiment(
         args.experiment,
         population_sample=args.population_sample,
         steps=args.steps,
         replications=args.replications,
     )
+    refuse_oversampled_points(experiment, str(args.experiment), args.population_sample)
     out = args.out or Path("results") / experiment.name
     with progress_bar(experiment.name, "runs", keep=True) as advance:
         runs = experiment.run(out=out, workers=args.workers, dask=args.dask, resume=args.resume, progress=advance)
@@ -242,19 +436,24 @@ def command_sweep(args: argparse.Namespace) -> int:
         shown.add_column(label, justify="right")
     for point, row in table.iterrows():
         shown.add_row(str(point), *(format_value(row[key], unit) for key, (_, unit) in SWEEP_COLUMNS.items()))
-    console.print(shown)
+    console().print(shown)
     written = "runs.parquet, steps.parquet, design.parquet, manifest.json"
     if experiment.design.baseline is not None and experiment.spec.replications > 1:
         comparison = paired_differences(runs, experiment.design.baseline, list(COMPARED_MEASURES))
         print_paired(comparison, experiment.design.baseline)
         comparison.to_csv(out / "comparison.csv", index=False)
         written += ", comparison.csv (with Wilcoxon p-values, Holm-adjusted, and effect sizes)"
-    console.print(f"{len(runs)} runs in {out}/ ({written})")
+    console().print(f"{len(runs)} runs in {out}/ ({written})")
     return 0
 
 
 def command_report(args: argparse.Namespace) -> int:
     """Write report.html, summary.md, figures and tables; print the path and the headline table."""
+    from rich.table import Table
+
+    from sim.analysis.report import write_report
+    from sim.analysis.summary import headline_for_reading
+
     with progress_bar(f"report {args.results.name}", "files", keep=False) as advance:
         report, headline = write_report(args.results, progress=advance)
     shown = headline_for_reading(headline)
@@ -263,8 +462,8 @@ def command_report(args: argparse.Namespace) -> int:
         table.add_column(str(column), justify="left" if column in ("point", "measure", "label") else "right")
     for row in shown.itertuples(index=False):
         table.add_row(*map(str, row))
-    console.print(table)
-    console.print(f"Report: {report.resolve()}", markup=False, highlight=False, soft_wrap=True)
+    console().print(table)
+    console().print(f"Report: {report.resolve()}", markup=False, highlight=False, soft_wrap=True)
     return 0
 
 
@@ -273,12 +472,12 @@ def command_app(args: argparse.Namespace) -> int:
     from sim.app.server import DEFAULT_SCENARIO, HOST, PORT, AppError, serve
 
     def say(text: str) -> None:
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
+        console().print(text, markup=False, highlight=False, soft_wrap=True)
 
     try:
-        serve(args.scenario or DEFAULT_SCENARIO, host=args.host or HOST, port=args.port or PORT, say=say)
+        serve(args.scenario or DEFAULT_SCENARIO, host=args.host or HOST, port=args.port or PORT, say=say, folder=args.folder)
     except AppError as exc:
-        errors.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        errors().print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return EXIT_BAD_INPUT
     return 0
 
@@ -298,6 +497,8 @@ PAIRED_COLUMNS = {
 
 def print_paired(table: pd.DataFrame, baseline: str) -> None:
     """Mean paired difference against the baseline, with its 95% interval, per point."""
+    from rich.table import Table
+
     shown = Table(title=f"Difference from {baseline}, paired by seed: mean [95% interval]")
     shown.add_column("point")
     for label, _ in PAIRED_COLUMNS.values():
@@ -310,7 +511,7 @@ def print_paired(table: pd.DataFrame, baseline: str) -> None:
             values = (format_value(row[k], unit) for k in ("mean_difference", "ci_low", "ci_high"))
             cells.append("{} [{}, {}]".format(*values))
         shown.add_row(str(point), *cells)
-    console.print(shown)
+    console().print(shown)
 
 
 SWEEP_COLUMNS = {
@@ -354,10 +555,12 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = commands.add_parser("sweep", help="run an experiment: every design point x replication")
     sweep.add_argument("experiment", type=Path, help="experiment YAML file")
     sweep.add_argument("--workers", type=positive_int, help="local worker processes (default: all cores)")
-    sweep.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler (tcp://host:8786) or local:N")
+    sweep.add_argument(
+        "--dask", type=dask_address, metavar="ADDRESS", help="a Dask scheduler (tcp://host:8786) or local:N"
+    )
     sweep.add_argument("--out", type=Path, help="results folder (default results/<experiment name>/)")
     sweep.add_argument("--resume", action="store_true", help="run only what an interrupted sweep left")
-    sweep.add_argument("--population-sample", type=positive_int, help="override for a quick look")
+    sweep.add_argument("--population-sample", type=population_sample, help="override for a quick look (at least 10)")
     sweep.add_argument("--steps", type=positive_int, help="override for a quick look")
     sweep.add_argument("--replications", type=positive_int, help="override for a quick look")
     sweep.set_defaults(handler=command_sweep)
@@ -369,25 +572,32 @@ def build_parser() -> argparse.ArgumentParser:
     app = commands.add_parser("app", help="serve the browser app (sliders, step, charts) on this machine")
     app.add_argument("scenario", type=Path, nargs="?", help="scenario YAML file (default: the shipped pilot place)")
     app.add_argument("--host", help="address to listen on (default 127.0.0.1: this machine only)")
-    app.add_argument("--port", type=positive_int, help="port (default 8765)")
+    app.add_argument("--port", type=port_number, help="port, 1-65535 (default 8765)")
+    app.add_argument(
+        "--folder", type=Path, help="offer the scenario files of this folder (default: the scenario file's folder)"
+    )
     app.set_defaults(handler=command_app)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.handler is None:  # bare `placesim`: what it can do, not an error
-        parser.print_help()
-        return 0
+    """Parse and run a command; bad input exits 2, Ctrl-C at any moment exits 130, in one line."""
     try:
-        return args.handler(args)
-    except ScenarioError as exc:
-        report_error(exc)
-        return EXIT_BAD_INPUT
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.handler is None:  # bare `placesim`: what it can do, not an error
+            parser.print_help()
+            return 0
+        from sim.scenario import ScenarioError
+
+        try:
+            return args.handler(args)
+        except ScenarioError as exc:
+            report_error(exc)
+            return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        errors.print("interrupted; nothing half-written was left behind")
-        return 130
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

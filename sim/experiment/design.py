@@ -18,10 +18,16 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-from sim.experiment.spec import SAMPLED_KINDS, WRONG_POCKET_BASELINE, DesignKind, ExperimentSpec, Range
+from sim.experiment.spec import (
+    BASELINE_POINT,
+    SAMPLED_KINDS,
+    WRONG_POCKET_BASELINE,
+    DesignKind,
+    ExperimentSpec,
+    Range,
+)
 from sim.scenario.loading import ScenarioError, load_scenario
 
-BASELINE_POINT = "baseline"
 EXTRA_PREVENTION_PATH = "agencies.{agency}.extra_prevention_gbp_per_year"
 
 
@@ -154,5 +160,20 @@ def build_design(spec: ExperimentSpec, experiment_file: Path) -> DesignSample:
     if isinstance(spec.baseline, dict):
         raw.append((BASELINE_POINT, base, {**design.fixed, **spec.baseline}, None))
         baseline = BASELINE_POINT
+    refuse_shared_names([name for name, *_ in raw], experiment_file)
     points = [DesignPoint(i, name, file, overrides, index) for i, (name, file, overrides, index) in enumerate(raw)]
     return DesignSample(points, sampled_names, sample, baseline)
+
+
+def refuse_shared_names(names: list[str], experiment_file: Path) -> None:
+    """Points are told apart by name in every table, comparison and figure: two of one name would
+    merge. The experiment file's checks refuse the usual causes; this catches any other (two
+    values that print alike, such as 1 and '1')."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ScenarioError(
+                str(experiment_file),
+                [("design", f"two points are both named {name!r}; give each value or point its own name")],
+            )
+        seen.add(name)

@@ -13,18 +13,35 @@ unchanged, then each agency in turn with `amount_gbp_per_year` of extra preventi
 
 from __future__ import annotations
 
+import json
+import re
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sim.model.outputs import MEASURES
-from sim.scenario.loading import ScenarioError, problems_from, read_yaml
+from sim.scenario.loading import ScenarioError, looks_like, problems_from, read_yaml
+from sim.scenario.schema import MAX_GBP_PER_YEAR, MIN_POPULATION_SAMPLE
+
+BASELINE_POINT = "baseline"  # the point a `baseline:` mapping of overrides adds
+FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+SCENARIO_ONLY_KEYS = ("extends", "place", "domains", "population", "agencies", "policy")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Range(Strict):
@@ -32,7 +49,7 @@ class Range(Strict):
 
     low: float
     high: float
-    integer: bool = False
+    integer: StrictBool = False
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:
@@ -41,8 +58,56 @@ class Range(Strict):
         return self
 
 
+def parameter_form(value: Any) -> str | None:
+    """Which form a parameter is written in, so that errors speak of that form only."""
+    if isinstance(value, dict | Range):
+        return "range"
+    return "list" if isinstance(value, list) else None
+
+
 # A parameter is a range, or a list of values (categorical choices; for grids, the grid's values).
-Parameter = Range | list[Any]
+Parameter = Annotated[
+    Union[Annotated[Range, Tag("range")], Annotated[list[Any], Tag("list")]],
+    Discriminator(
+        parameter_form,
+        custom_error_type="parameter_form",
+        custom_error_message="must be a range {low: ..., high: ...} or a list of values [...]",
+    ),
+]
+
+
+def baseline_form(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "point"
+    return "overrides" if isinstance(value, dict) else None
+
+
+Baseline = Annotated[
+    Union[Annotated[str, Tag("point")], Annotated[dict[str, Any], Tag("overrides")]],
+    Discriminator(
+        baseline_form,
+        custom_error_type="baseline_form",
+        custom_error_message="must be the name of a design point, or a mapping of overrides (path: value)",
+    ),
+]
+
+
+def same_value_key(value: Any) -> Any:
+    """A key under which two values a scenario reads alike are equal (1 and 1.0, not 1 and true)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return ("number", float(value))
+    return ("value", json.dumps(value, sort_keys=True, default=str))
+
+
+def first_repeat(values: list[Any]) -> Any | None:
+    """The first value listed a second time, or None."""
+    seen = set()
+    for value in values:
+        key = same_value_key(value)
+        if key in seen:
+            return value
+        seen.add(key)
+    return None
 
 
 class DesignKind(str, Enum):
@@ -75,9 +140,10 @@ class Design(Strict):
     points: Annotated[dict[str, NamedPoint], Field(description="for kind: scenarios")] = {}
     samples: Annotated[int, Field(ge=1, description="sample size (lhs, sobol) or base N (saltelli, morris)")] = 16
     morris_levels: Annotated[int, Field(ge=2)] = 4
-    second_order: bool = False
+    second_order: StrictBool = False
     amount_gbp_per_year: Annotated[
-        float | None, Field(gt=0.0, description="for kind: wrong_pocket; extra prevention money per agency")
+        float | None,
+        Field(gt=0.0, le=MAX_GBP_PER_YEAR, description="for kind: wrong_pocket; extra prevention money per agency"),
     ] = None
     agencies: Annotated[
         list[str] | None, Field(min_length=1, description="for kind: wrong_pocket; None = every agency")
@@ -112,19 +178,45 @@ class Design(Strict):
         if not (self.uncertainties or self.levers):
             raise ValueError("design: name at least one parameter under uncertainties or levers")
         sampled = self.uncertainties if self.kind in SAMPLED_KINDS else {}
-        for path, parameter in {**self.uncertainties, **self.levers}.items():
-            if self.kind in (DesignKind.grid, DesignKind.zip) or path not in sampled:
-                if not isinstance(parameter, list) or not parameter:
-                    raise ValueError(f"design.{path}: a grid parameter needs a non-empty list of values")
+        for section in ("uncertainties", "levers"):
+            for path, parameter in getattr(self, section).items():
+                if self.kind in (DesignKind.grid, DesignKind.zip) or path not in sampled:
+                    if not isinstance(parameter, list) or not parameter:
+                        raise ValueError(f"design.{section}.{path}: a grid parameter needs a non-empty list of values")
         if self.kind is DesignKind.zip:
             lengths = {len(v) for v in {**self.uncertainties, **self.levers}.values()}
             if len(lengths) > 1:
                 raise ValueError(f"design: zip needs lists of one length, got lengths {sorted(lengths)}")
+            rows = [list(row) for row in zip(*{**self.uncertainties, **self.levers}.values(), strict=True)]
+            repeat = first_repeat(rows)
+            if repeat is not None:
+                raise ValueError(
+                    f"design: the zip row {repeat} is listed twice; two points with the same values would merge "
+                    "in the tables and comparisons: remove the repeat"
+                )
+        else:
+            self._no_repeated_values()
         if self.kind in (DesignKind.saltelli, DesignKind.morris) and any(
             isinstance(v, list) for v in self.uncertainties.values()
         ):
             raise ValueError(f"design.uncertainties: {self.kind.value} needs ranges (low, high), not lists")
         return self
+
+    def _no_repeated_values(self) -> None:
+        """A value listed twice makes two points of one name, which merge in the tables and
+        comparisons; a sampled choice listed twice is drawn twice as often. Either is a slip."""
+        sampled = self.kind in SAMPLED_KINDS
+        for section in ("uncertainties", "levers"):
+            for path, parameter in getattr(self, section).items():
+                repeat = first_repeat(parameter) if isinstance(parameter, list) else None
+                if repeat is None:
+                    continue
+                why = (
+                    "the sample would draw it twice as often"
+                    if sampled and section == "uncertainties"
+                    else "two points with the same value would merge in the tables and comparisons"
+                )
+                raise ValueError(f"design.{section}.{path}: {repeat!r} is listed twice, so {why}: remove the repeat")
 
 
 class ExperimentSpec(Strict):
@@ -137,12 +229,23 @@ class ExperimentSpec(Strict):
     replications: Annotated[int, Field(ge=1)] = 10
     seed: Annotated[int, Field(ge=0)] = 1
     baseline: Annotated[
-        str | dict[str, Any] | None,
+        Baseline | None,
         Field(description="a point name, or overrides defining an extra baseline point"),
     ] = None
-    population_sample: Annotated[int | None, Field(ge=10)] = None
+    population_sample: Annotated[int | None, Field(ge=MIN_POPULATION_SAMPLE)] = None
     steps: Annotated[int | None, Field(ge=1)] = None
     outputs: Annotated[list[str] | None, Field(description="step measures to keep; None = all")] = None
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, name: str) -> str:
+        """The name is a folder under results/: a path (`../../escape`, `/tmp/x`) would write elsewhere."""
+        if not FOLDER_NAME.fullmatch(name):
+            raise ValueError(
+                "must be a simple folder name (letters, digits, '.', '_' or '-', not starting with '.', "
+                "at most 100 characters), since results go to results/<name>/: e.g. name: pooling_sweep"
+            )
+        return name
 
     @model_validator(mode="before")
     @classmethod
@@ -154,6 +257,16 @@ class ExperimentSpec(Strict):
             if kind in (DesignKind.wrong_pocket, DesignKind.wrong_pocket.value):
                 data = {**data, "baseline": WRONG_POCKET_BASELINE}
         return data
+
+    @model_validator(mode="after")
+    def _baseline_point_is_new(self) -> ExperimentSpec:
+        """A `baseline:` mapping adds a point; one of the same name already in the design would merge with it."""
+        if isinstance(self.baseline, dict) and BASELINE_POINT in self.design.points:
+            raise ValueError(
+                f"baseline: a mapping of overrides adds a point called {BASELINE_POINT!r}, but design.points "
+                f"already has one; rename that point, or compare with it by writing baseline: {BASELINE_POINT}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _known_outputs(self) -> ExperimentSpec:
@@ -176,10 +289,18 @@ class ExperimentSpec(Strict):
 def read_experiment_spec(path: Path) -> ExperimentSpec:
     """Read and validate an experiment file, or raise a `ScenarioError` naming file and field."""
     data = read_yaml(path)
+    if not looks_like(data, ExperimentSpec.model_fields):
+        raise ScenarioError(
+            str(path),
+            [("", "is not an experiment file: none of its top-level keys is an experiment field "
+                  "(name, base, design, replications, ...); check the path")],
+        )  # fmt: skip
+    if "design" not in data and any(key in data for key in SCENARIO_ONLY_KEYS):
+        raise ScenarioError(str(path), [("", "is a scenario file, not an experiment: run it with `placesim run`")])
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(str(path), problems_from(exc)) from None
+        raise ScenarioError(str(path), problems_from(exc, data)) from None
     if isinstance(spec.baseline, str) and spec.design.kind is DesignKind.scenarios and spec.baseline not in spec.design.points:
         raise ScenarioError(
             str(path), [("baseline", f"{spec.baseline!r} is not a design point (points: {sorted(spec.design.points)})")]

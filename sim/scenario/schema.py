@@ -12,26 +12,39 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+
+# Upper bounds: every number is finite (`allow_inf_nan=False` below) and no sum of them can
+# overflow. Each is far beyond any real value, so it refuses only a typo or a hostile file.
+MAX_GBP_PER_YEAR = 1e13  # ten times the whole UK public sector's spending (about GBP 1.2tn a year)
+MAX_UNIT_COST_GBP = 1e7  # per real person per quarter or intervention: more than a lifetime of care
+MAX_WEIGHT = 1e6  # relative weights (priorities, line weights, learning weights): a million to one
+MAX_CONCENTRATION = 1e6  # alpha + beta of a Beta: at 1e6 every citizen is within 0.002 of the mean
+MAX_POPULATION = 10_000_000_000  # more people than live on Earth
+MAX_PAYBACK_YEARS = 100.0
+MIN_POPULATION_SAMPLE = 10
+# Booleans are StrictBool: true or false only, not "yes", "on" or 1 (pydantic's lax mode takes those).
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
+Money = Annotated[float, Field(ge=0.0, le=MAX_GBP_PER_YEAR)]
+UnitCost = Annotated[float, Field(ge=0.0, le=MAX_UNIT_COST_GBP)]
+Weight = Annotated[float, Field(ge=0.0, le=MAX_WEIGHT)]
 
 RESPONSIBILITY_TOLERANCE = 1e-6
 
 
 class Frozen(BaseModel):
-    """Base for every scenario part: immutable, strict about unknown keys."""
+    """Base for every scenario part: immutable, strict about unknown keys, finite numbers only."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 class Place(Frozen):
     """The place being simulated."""
 
     name: str
-    population: Annotated[int, Field(gt=0, description="real residents of the place")]
+    population: Annotated[int, Field(gt=0, le=MAX_POPULATION, description="real residents of the place")]
 
 
 class RunSettings(Frozen):
@@ -39,7 +52,8 @@ class RunSettings(Frozen):
 
     steps: Annotated[int, Field(ge=1, description="quarters to simulate")] = 40
     population_sample: Annotated[
-        int, Field(ge=10, description="simulated citizens; each stands for population/sample people")
+        int,
+        Field(ge=MIN_POPULATION_SAMPLE, description="simulated citizens; each stands for population/sample people"),
     ] = 100_000
     seed: Annotated[int, Field(ge=0)] = 1
     warmup_steps: Annotated[
@@ -52,19 +66,20 @@ class Domain(Frozen):
 
     initial_mean: Annotated[float, Field(gt=0.0, lt=1.0, description="mean of the Beta marginal")]
     initial_concentration: Annotated[
-        float, Field(gt=0.0, description="alpha + beta of the Beta marginal; lower = more skewed")
+        float,
+        Field(gt=0.0, le=MAX_CONCENTRATION, description="alpha + beta of the Beta marginal; lower = more skewed"),
     ]
     drift: Annotated[float, Field(ge=-1.0, le=1.0, description="baseline need growth per step")]
     recovery: Annotated[Share, Field(description="share of need that resolves by itself each step")]
-    noise_sd: Annotated[NonNegative, Field(description="sd of the per-step need shock")]
+    noise_sd: Annotated[Share, Field(description="sd of the per-step need shock (need lies in 0..1)")]
     prevention_threshold: Share
     crisis_threshold: Share
-    acute_cost_gbp: Annotated[NonNegative, Field(description="cost of answering a crisis at severity 1")]
+    acute_cost_gbp: Annotated[UnitCost, Field(description="cost of answering a crisis at severity 1")]
     acute_effect: Annotated[Share, Field(description="share of need removed by an acute response")]
-    prevention_cost_gbp: Annotated[NonNegative, Field(description="cost of one prevention intervention")]
+    prevention_cost_gbp: Annotated[UnitCost, Field(description="cost of one prevention intervention")]
     prevention_effect: Annotated[Share, Field(description="share of need removed by prevention")]
     citizen_priority: Annotated[
-        NonNegative, Field(description="weight citizens give this domain (citizen insight)")
+        Weight, Field(description="weight citizens give this domain (citizen insight)")
     ] = 1.0
 
     @model_validator(mode="after")
@@ -85,7 +100,7 @@ class Population(Frozen):
         Field(ge=0.0, lt=1.0, description="pairwise correlation of the Gaussian copula of initial needs"),
     ]
     cascades: Annotated[
-        dict[str, dict[str, NonNegative]],
+        dict[str, dict[str, Share]],
         Field(description="source domain -> target domain -> added need growth per unit of source need"),
     ] = {}
 
@@ -101,7 +116,7 @@ class Agency(Frozen):
     """A public body with its own funder, ring-fences, duties and culture."""
 
     name: str
-    budget_gbp_per_year: Annotated[NonNegative, Field(description="yearly income from the central funder")]
+    budget_gbp_per_year: Annotated[Money, Field(description="yearly income from the central funder")]
     budget_growth: Annotated[
         float | None, Field(ge=-0.5, le=0.5, description="yearly growth; None = the policy's")
     ] = None
@@ -109,20 +124,20 @@ class Agency(Frozen):
         Share | None, Field(description="share of income locked to lines; None = the policy's")
     ] = None
     ring_fenced_lines: Annotated[
-        dict[FundUse, dict[str, NonNegative]],
+        dict[FundUse, dict[str, Weight]],
         Field(description="use -> domain -> weight; how the ring-fenced share is split"),
     ] = {}
     statutory_duties: Annotated[
         dict[str, Share], Field(description="domain -> share of crisis response this agency must pay")
     ]
-    assessment_cost_gbp: Annotated[NonNegative, Field(description="cost of assessing one citizen")]
+    assessment_cost_gbp: Annotated[UnitCost, Field(description="cost of assessing one citizen")]
     prevention_propensity: Annotated[
         Share, Field(description="share of flexible income it would spend on prevention, if it valued the whole payback")
     ]
     collaboration: Annotated[Share, Field(description="initial collaboration tendency")]
     initial_trust: Share = 0.5
     extra_prevention_gbp_per_year: Annotated[
-        NonNegative,
+        Money,
         Field(
             description="a flat yearly prevention grant on top of the budget, ring-fenced for prevention in the "
             "agency's duty domains and split by duty share (the wrong-pocket experiment's lever)"
@@ -163,10 +178,10 @@ class Pool(Frozen):
     rule: PoolRule = PoolRule.silo
     rate: Annotated[Share, Field(description="share of flexible income a fully collaborative member pools")] = 0.0
     governance_share: Annotated[Share, Field(description="share of each contribution spent on governance")] = 0.05
-    package_cost_gbp: Annotated[NonNegative, Field(description="cost of one whole-person package")] = 5493.0
+    package_cost_gbp: Annotated[UnitCost, Field(description="cost of one whole-person package")] = 5493.0
     package_effect: Annotated[Share, Field(description="share of every need removed by a package")] = 0.15
-    assessment_cost_gbp: Annotated[NonNegative, Field(description="the single assessment of a package")] = 300.0
-    gain_share: bool = False
+    assessment_cost_gbp: Annotated[UnitCost, Field(description="the single assessment of a package")] = 300.0
+    gain_share: StrictBool = False
     gain_share_rate: Annotated[Share, Field(description="share of attributed savings handed back")] = 0.5
     members: Annotated[list[str] | None, Field(description="agency ids; None = every agency")] = None
 
@@ -178,11 +193,15 @@ class Policy(Frozen):
     target_pressure: Annotated[Share, Field(description="how hard silo targets punish missed own-domain indicators")]
     settlement_years: Annotated[int, Field(ge=1, le=10, description="length of the funding settlement")]
     prevention_payback_years: Annotated[
-        Positive, Field(description="years before prevention pays back; agencies value savings within the settlement")
+        Positive,
+        Field(
+            le=MAX_PAYBACK_YEARS,
+            description="years before prevention pays back; agencies value savings within the settlement",
+        ),
     ] = 3.0
     budget_growth: Annotated[float, Field(ge=-0.5, le=0.5, description="yearly real growth of budgets")] = 0.0
     integrated_case_management: Annotated[
-        bool, Field(description="one shared assessment per citizen per step instead of one per agency")
+        StrictBool, Field(description="one shared assessment per citizen per step instead of one per agency")
     ] = False
     pool: Pool = Pool()
 
@@ -191,11 +210,11 @@ class Learning(Frozen):
     """Parameters of the conditional-cooperation rule for collaboration tendency."""
 
     rate: Annotated[Share, Field(description="step size of the collaboration update")] = 0.1
-    return_weight: NonNegative = 1.0
-    reciprocity_weight: NonNegative = 1.0
-    target_weight: NonNegative = 0.5
+    return_weight: Weight = 1.0
+    reciprocity_weight: Weight = 1.0
+    target_weight: Weight = 0.5
     trust_rate: Share = 0.2
-    exploration_sd: NonNegative = 0.01
+    exploration_sd: Annotated[Share, Field(description="sd of the per-step change in collaboration (0..1)")] = 0.01
 
 
 class Scenario(Frozen):

@@ -198,3 +198,155 @@ def test_other_designs_refuse_wrong_pocket_fields(tmp_path: Path) -> None:
     body = "design:\n  kind: grid\n  amount_gbp_per_year: 5.0e6\n  levers:\n    policy.pool.rate: [0.1]\n"
     problems = wrong_pocket_problems(tmp_path, body)
     assert [field for field, _ in problems] == ["design.amount_gbp_per_year"]
+
+
+# -- experiment files that must not pass (issue 11, findings 10-12) ------------------------------
+def experiment_problems(tmp_path: Path, body: str) -> list[tuple[str, str]]:
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(experiment_file(tmp_path, body))
+    assert str(tmp_path / "exp.yaml") in caught.value.source
+    return caught.value.problems
+
+
+LHS = "design:\n  kind: lhs\n  samples: 4\n  uncertainties:\n    learning.rate: {low: LOW, high: 0.3}\n"
+
+
+@pytest.mark.parametrize("low", [".nan", ".inf", "-.inf"])
+def test_a_range_bound_that_is_not_a_finite_number_is_refused_where_it_is_written(tmp_path: Path, low: str) -> None:
+    [(field, message)] = experiment_problems(tmp_path, LHS.replace("LOW", low))
+    assert field == "design.uncertainties.learning.rate.low"
+    assert f"{low} is not a finite number" in message
+
+
+@pytest.mark.parametrize("low", ["nan", "'inf'", "1e309"])
+def test_a_range_bound_that_pydantic_would_read_as_infinite_is_refused(tmp_path: Path, low: str) -> None:
+    assert experiment_problems(tmp_path, LHS.replace("LOW", low)) == [
+        ("design.uncertainties.learning.rate.low", "Input should be a finite number")
+    ]
+
+
+def test_a_range_error_names_the_field_without_pydantic_internals(tmp_path: Path) -> None:
+    problems = experiment_problems(tmp_path, LHS.replace("LOW", "0.5"))
+    assert problems == [("design.uncertainties.learning.rate", "high (0.3) must be above low (0.5)")]
+    missing = experiment_problems(tmp_path, LHS.replace("low: LOW", "lo: 0.1"))
+    assert sorted(missing) == [
+        ("design.uncertainties.learning.rate.lo", "unknown field; check its spelling against docs/scenarios.md"),
+        ("design.uncertainties.learning.rate.low", "Field required"),
+    ]
+
+
+def test_a_parameter_that_is_neither_a_range_nor_a_list_is_named_once(tmp_path: Path) -> None:
+    problems = experiment_problems(tmp_path, LHS.replace("{low: LOW, high: 0.3}", "0.3"))
+    assert problems == [("design.uncertainties.learning.rate", "must be a range {low: ..., high: ...} or a list of values [...]")]
+
+
+def test_a_baseline_that_is_neither_a_name_nor_overrides_is_named_once(tmp_path: Path) -> None:
+    problems = experiment_problems(tmp_path, "baseline: 3\ndesign:\n  kind: grid\n  levers:\n    policy.pool.rate: [0.1]\n")
+    assert problems == [("baseline", "must be the name of a design point, or a mapping of overrides (path: value)")]
+
+
+def test_a_design_problem_names_design_once(tmp_path: Path) -> None:
+    assert experiment_problems(tmp_path, "design:\n  kind: grid\n") == [
+        ("design", "name at least one parameter under uncertainties or levers")
+    ]
+
+
+def test_a_grid_parameter_that_is_not_a_list_names_its_section(tmp_path: Path) -> None:
+    [(field, _)] = experiment_problems(tmp_path, "design:\n  kind: grid\n  levers:\n    policy.pool.rate: {low: 0, high: 1}\n")
+    assert field == "design.levers.policy.pool.rate"
+
+
+@pytest.mark.parametrize("values", ["[0.1, 0.1, 0.2]", "[0.1, 0.2, 0.10]", "[1, 1.0]"])
+def test_a_grid_value_listed_twice_is_refused(tmp_path: Path, values: str) -> None:
+    [(field, message)] = experiment_problems(tmp_path, f"design:\n  kind: grid\n  levers:\n    policy.pool.rate: {values}\n")
+    assert field == "design.levers.policy.pool.rate"
+    assert "is listed twice, so two points with the same value would merge in the tables and comparisons" in message
+
+
+def test_a_lever_repeated_in_a_sampled_design_is_refused(tmp_path: Path) -> None:
+    body = LHS.replace("LOW", "0.1") + "  levers:\n    policy.pool.rule: [need, need]\n"
+    [(field, message)] = experiment_problems(tmp_path, body)
+    assert (field, message) == (
+        "design.levers.policy.pool.rule",
+        "'need' is listed twice, so two points with the same value would merge in the tables and comparisons: "
+        "remove the repeat",
+    )
+
+
+def test_a_sampled_choice_repeated_is_refused(tmp_path: Path) -> None:
+    body = "design:\n  kind: lhs\n  uncertainties:\n    policy.pool.rule: [need, silo, need]\n"
+    [(field, message)] = experiment_problems(tmp_path, body)
+    assert field == "design.uncertainties.policy.pool.rule"
+    assert "the sample would draw it twice as often" in message
+
+
+def test_a_zip_row_listed_twice_is_refused_but_a_repeated_column_value_is_not(tmp_path: Path) -> None:
+    body = "design:\n  kind: zip\n  levers:\n    policy.pool.rate: [0.1, 0.1, 0.1]\n    policy.ring_fence_share: [0.9, 0.5, 0.9]\n"
+    [(field, message)] = experiment_problems(tmp_path, body)
+    assert field == "design" and message.startswith("the zip row [0.1, 0.9] is listed twice")
+    fine = experiment_file(tmp_path, body.replace("[0.9, 0.5, 0.9]", "[0.9, 0.5, 0.1]"))
+    assert len(load_experiment(fine).design.points) == 3
+
+
+def test_a_grid_of_values_that_print_alike_is_refused(tmp_path: Path) -> None:
+    """1 and "1" are different values but one point name: the points would merge in the tables."""
+    body = "design:\n  kind: grid\n  levers:\n    policy.settlement_years: [1, '1']\n"
+    assert experiment_problems(tmp_path, body) == [
+        ("design", "two points are both named 'policy.settlement_years=1'; give each value or point its own name")
+    ]
+
+
+POINTS_WITH_ONE_NAMED_BASELINE = (
+    "design:\n  kind: scenarios\n  points:\n    baseline: {}\n    pooled: {set: {policy.pool.rule: need, policy.pool.rate: 0.2}}\n"
+)
+
+
+def test_a_point_named_like_the_baseline_that_the_file_adds_is_refused(tmp_path: Path) -> None:
+    body = "baseline: {policy.pool.rule: silo}\n" + POINTS_WITH_ONE_NAMED_BASELINE
+    [(field, message)] = experiment_problems(tmp_path, body)
+    assert field == "baseline"
+    assert "already has one; rename that point, or compare with it by writing baseline: baseline" in message
+
+
+def test_a_point_named_baseline_can_be_the_baseline(tmp_path: Path) -> None:
+    body = "baseline: baseline\n" + POINTS_WITH_ONE_NAMED_BASELINE
+    assert load_experiment(experiment_file(tmp_path, body)).design.baseline == "baseline"
+
+
+def test_two_points_written_with_one_name_are_refused(tmp_path: Path) -> None:
+    body = "design:\n  kind: scenarios\n  points:\n    pooled: {}\n    pooled: {set: {policy.pool.rate: 0.2}}\n"
+    [(field, message)] = experiment_problems(tmp_path, body)
+    assert field == "design.points.pooled" and "'pooled' is written twice (first on line" in message
+
+
+@pytest.mark.parametrize("name", ["../../escape", "/tmp/placesim-escape", "..", ".hidden", "a/b", "a\\\\b", "C:x", "''"])
+def test_an_experiment_name_that_is_not_a_simple_folder_name_is_refused(tmp_path: Path, name: str) -> None:
+    path = experiment_file(tmp_path, "design:\n  kind: grid\n  levers:\n    policy.pool.rate: [0.1]\n")
+    path.write_text(path.read_text().replace("name: exp\n", f"name: {name}\n"))
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(path)
+    [(field, message)] = caught.value.problems
+    assert field == "name"
+    assert message.startswith("must be a simple folder name")
+
+
+def test_a_file_that_is_not_an_experiment_says_so_without_its_content(tmp_path: Path) -> None:
+    path = tmp_path / "credentials.yaml"
+    path.write_text("root:*:20228:0:99999:7:::\napi_key: sk-live-123\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(path)
+    [(field, message)] = caught.value.problems
+    assert field == "" and message.startswith("is not an experiment file")
+    assert "api_key" not in str(caught.value) and "20228" not in str(caught.value)
+
+
+def test_a_scenario_given_as_an_experiment_is_named_as_one() -> None:
+    shipped = Path(__file__).resolve().parents[2] / "scenarios" / "pooled.yaml"
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(shipped)
+    assert caught.value.problems == [("", "is a scenario file, not an experiment: run it with `placesim run`")]
+
+
+def test_an_extra_prevention_amount_beyond_the_schema_bound_is_refused(tmp_path: Path) -> None:
+    problems = experiment_problems(tmp_path, WRONG_POCKET.replace("5.0e6", "1.0e+308"))
+    assert [field for field, _ in problems] == ["design.amount_gbp_per_year"]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
 
 from sim.scenario import ScenarioError, Scenario, load_scenario, parse_assignment, scenario_hash, with_overrides
+from sim.scenario.loading import MAX_FILE_BYTES
 from tests import builders
 
 
@@ -95,6 +99,51 @@ def test_missing_file_is_a_scenario_error(tmp_path):
     assert "file not found" in message
 
 
+def test_a_folder_is_named_as_a_folder(tmp_path):
+    assert problems_of(tmp_path) == [("", "is a folder, not a file; give the path of a YAML file")]
+
+
+def test_a_file_that_is_not_utf8_is_a_scenario_error(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: caf\xe9\n".encode("latin-1"))
+    assert problems_of(path) == [("", "is not UTF-8 text (byte 0xe9 at position 9); save it as UTF-8")]
+
+
+def test_a_binary_file_is_a_scenario_error(tmp_path):
+    path = tmp_path / "image.yaml"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert problems_of(path) == [("", "is a binary file, not YAML text; check the path")]
+
+
+def test_an_oversized_file_is_refused_without_being_read_whole(tmp_path):
+    path = tmp_path / "huge.yaml"
+    path.write_text("description: " + "x" * MAX_FILE_BYTES + "\n")
+    [(_, message)] = problems_of(path)
+    assert message.startswith(f"is larger than {MAX_FILE_BYTES:,} bytes")
+
+
+def test_a_key_written_twice_is_refused_with_its_field_and_line(tmp_path):
+    path = write(tmp_path / "twice.yaml", yaml.safe_dump(builders.scenario_data(), sort_keys=False) + "name: again\n")
+    [(field, message)] = problems_of(path)
+    assert field == "name"
+    assert "'name' is written twice (first on line 1)" in message
+
+
+def test_yes_as_a_boolean_is_refused_with_its_field(tmp_path):
+    text = yaml.safe_dump(builders.scenario_data(), sort_keys=False).replace("gain_share: false", "gain_share: yes")
+    text = text if "gain_share: yes" in text else text.replace("pool:\n", "pool:\n    gain_share: yes\n", 1)
+    [(field, message)] = problems_of(write(tmp_path / "yes.yaml", text))
+    assert field == "policy.pool.gain_share"
+    assert "yes is read by YAML as a boolean: write true or false" in message
+
+
+def test_an_infinite_number_in_a_file_is_refused_with_its_field(tmp_path):
+    text = yaml.safe_dump(builders.scenario_data(), sort_keys=False).replace("citizen_priority: 1.0", "citizen_priority: .inf", 1)
+    [(field, message)] = problems_of(write(tmp_path / "inf.yaml", text))
+    assert field == "domains.x.citizen_priority"
+    assert ".inf is not a finite number" in message
+
+
 # -- extends ---------------------------------------------------------------------------------
 def test_extends_inherits_every_field_of_the_parent(tmp_path):
     write(tmp_path / "base.yaml", builders.scenario_data())
@@ -164,6 +213,86 @@ def test_extends_must_be_a_path(tmp_path):
     path = write(tmp_path / "odd.yaml", {"extends": 3})
     [(field, _)] = problems_of(path)
     assert field == "extends"
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Fail, instead of hanging, if the block takes longer than `seconds`."""
+
+    def expire(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def alias_tree(levels: int = 9, width: int = 9) -> str:
+    """`levels` mappings of `width` keys, each key an alias of the level below: width**levels leaves."""
+    keys = "abcdefghi"[:width]
+    lines = ["a: &a {" + ",".join(f"{k}: 0" for k in keys) + "}"]
+    for level in range(1, levels):
+        below, name = keys[level - 1], keys[level]
+        lines.append(f"{name}: &{name} {{" + ",".join(f"{k}: *{below}" for k in keys) + "}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_parent_and_child_sharing_an_alias_tree_are_refused_at_once(tmp_path):
+    """Finding 6: both files hold the same 9x9 alias tree (387 million leaves), so the merge would
+    walk it whole; the pair is about a kilobyte."""
+    write(tmp_path / "parent.yaml", alias_tree())
+    child = write(tmp_path / "child.yaml", "extends: parent.yaml\n" + alias_tree())
+    assert (tmp_path / "parent.yaml").stat().st_size + child.stat().st_size < 1300
+    with deadline(5.0), pytest.raises(ScenarioError) as caught:
+        load_scenario(child)
+    [(field, message)] = caught.value.problems
+    assert caught.value.source == str(child.resolve())
+    assert field == ""
+    assert message.startswith("line 3, column 11: YAML aliases (*name) are not allowed")  # the first alias
+
+
+NOT_A_SCENARIO = "root:*:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\napi_key: sk-live-123\n"
+
+
+def test_extends_of_a_file_that_is_not_a_scenario_says_so_without_its_content(tmp_path):
+    """Finding 12: `extends: /etc/shadow` printed every line of the file as an unknown field."""
+    secret = write(tmp_path / "shadow", NOT_A_SCENARIO)
+    child = write(tmp_path / "child.yaml", f"extends: {secret}\nname: child\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(child)
+    assert caught.value.problems == [
+        ("extends", f"{str(secret)!r} is not a scenario file: none of its top-level keys is a scenario field "
+                    "(name, place, domains, agencies, policy, ...); check the path"),
+    ]  # fmt: skip
+    assert caught.value.source == str(child.resolve())
+    for fragment in ("root:", "daemon", "20228", "api_key", "sk-live"):
+        assert fragment not in str(caught.value)
+
+
+def test_a_scenario_path_to_a_file_that_is_not_a_scenario_says_so_without_its_content(tmp_path):
+    secret = write(tmp_path / "credentials.yaml", NOT_A_SCENARIO)
+    [(field, message)] = problems_of(secret.resolve())
+    assert field == ""
+    assert message.startswith("is not a scenario file: none of its top-level keys is a scenario field")
+    assert "api_key" not in message and "root" not in message
+
+
+def test_a_scenario_with_a_typo_still_names_the_unknown_field(tmp_path):
+    data = builders.scenario_data()
+    data["polcy"] = data.pop("policy")
+    problems = dict(problems_of(write(tmp_path / "typo.yaml", data)))
+    assert problems["polcy"].startswith("unknown field")
+
+
+def test_an_experiment_file_given_as_a_scenario_is_named_as_one(tmp_path):
+    path = write(tmp_path / "exp.yaml", {"name": "e", "base": "tiny.yaml", "design": {"kind": "grid"}})
+    assert problems_of(path.resolve()) == [
+        ("", "is an experiment file, not a scenario: run it with `placesim sweep`; check the path")
+    ]
 
 
 # -- overrides -------------------------------------------------------------------------------
@@ -248,6 +377,26 @@ def test_parse_assignment_reads_the_value_as_yaml():
 def test_parse_assignment_without_equals_is_a_scenario_error():
     with pytest.raises(ScenarioError):
         parse_assignment("policy.pool.rate")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("policy.pool.rate=[unclosed", "the value '[unclosed' cannot be read: expected ',' or ']'"),
+        ("policy.pool.rate={a: 1", "the value '{a: 1' cannot be read: expected ',' or '}'"),
+        ("policy.pool.rule=: x", "the value ': x' cannot be read:"),
+        ("policy.pool.gain_share=yes", "the value 'yes' cannot be read: yes is read by YAML as a boolean"),
+        ("domains.health.citizen_priority=.inf", "the value '.inf' cannot be read: .inf is not a finite number"),
+        ("policy.pool.members=*all", "the value '*all' cannot be read: YAML aliases (*name) are not allowed"),
+    ],
+)
+def test_parse_assignment_with_a_value_yaml_cannot_read_names_the_path(text, expected):
+    with pytest.raises(ScenarioError) as caught:
+        parse_assignment(text)
+    [(path, message)] = caught.value.problems
+    assert caught.value.source == "--set"
+    assert path == text.partition("=")[0]
+    assert message.startswith(expected), message
 
 
 # -- hash ------------------------------------------------------------------------------------

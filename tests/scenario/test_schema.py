@@ -175,3 +175,78 @@ def test_negative_extra_prevention_grant_is_rejected():
     data = builders.scenario_data()
     data["agencies"]["a"]["extra_prevention_gbp_per_year"] = -1.0
     assert error_locations(data) == ["agencies.a.extra_prevention_gbp_per_year"]
+
+
+# -- finite numbers and upper bounds (issue 11, finding 8) -------------------------------------
+FLOAT_FIELDS = [
+    "domains.x.initial_mean", "domains.x.initial_concentration", "domains.x.drift", "domains.x.recovery",
+    "domains.x.noise_sd", "domains.x.acute_cost_gbp", "domains.x.prevention_cost_gbp", "domains.x.citizen_priority",
+    "agencies.a.budget_gbp_per_year", "agencies.a.assessment_cost_gbp", "agencies.a.collaboration",
+    "agencies.a.extra_prevention_gbp_per_year", "policy.ring_fence_share", "policy.prevention_payback_years",
+    "policy.budget_growth", "policy.pool.rate", "policy.pool.package_cost_gbp", "learning.rate",
+    "learning.return_weight", "learning.exploration_sd", "population.copula_correlation",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), "inf", "nan", "1e309"])
+@pytest.mark.parametrize("path", FLOAT_FIELDS)
+def test_a_number_that_is_not_finite_is_rejected_at_its_path(path, value):
+    """A string such as "1e309" is parsed by pydantic to infinity: it must be refused too."""
+    data = builders.scenario_data()
+    builders.set_path(data, path, value)
+    with pytest.raises(pydantic.ValidationError) as caught:
+        Scenario.model_validate(data)
+    assert [".".join(map(str, e["loc"])) for e in caught.value.errors()] == [path]
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("agencies.a.budget_gbp_per_year", 1e308),  # two of these overflowed the ledger's sum
+        ("agencies.a.extra_prevention_gbp_per_year", 1e14),
+        ("domains.x.acute_cost_gbp", 1e308),
+        ("domains.x.prevention_cost_gbp", 1e8),
+        ("agencies.a.assessment_cost_gbp", 1e8),
+        ("policy.pool.package_cost_gbp", 1e8),
+        ("policy.pool.assessment_cost_gbp", 1e8),
+        ("domains.x.citizen_priority", 1e308),
+        ("domains.x.initial_concentration", 1e7),
+        ("domains.x.noise_sd", 1.5),
+        ("population.cascades.x.y", 2.0),
+        ("learning.return_weight", 1e7),
+        ("learning.exploration_sd", 1.5),
+        ("policy.prevention_payback_years", 1000.0),
+        ("place.population", 10**400),
+    ],
+)
+def test_a_number_beyond_its_upper_bound_is_rejected_at_its_path(path, value):
+    data = builders.scenario_data(cascades={"x": {"y": 0.1}})
+    builders.set_path(data, path, value)
+    assert error_locations(data) == [path]
+
+
+def test_the_upper_bounds_themselves_are_accepted():
+    from sim.scenario.schema import MAX_GBP_PER_YEAR, MAX_POPULATION, MAX_UNIT_COST_GBP, MAX_WEIGHT
+
+    data = builders.scenario_data()
+    for path, value in {
+        "agencies.a.budget_gbp_per_year": MAX_GBP_PER_YEAR,
+        "agencies.b.budget_gbp_per_year": MAX_GBP_PER_YEAR,
+        "domains.x.acute_cost_gbp": MAX_UNIT_COST_GBP,
+        "domains.y.citizen_priority": MAX_WEIGHT,
+        "place.population": MAX_POPULATION,
+    }.items():
+        builders.set_path(data, path, value)
+    scenario = Scenario.model_validate(data)
+    assert scenario.agencies["a"].budget_gbp_per_year + scenario.agencies["b"].budget_gbp_per_year == 2 * MAX_GBP_PER_YEAR
+
+
+@pytest.mark.parametrize("value", ["yes", "on", "true", 1, 0])
+@pytest.mark.parametrize("path", ["policy.pool.gain_share", "policy.integrated_case_management"])
+def test_a_boolean_is_true_or_false_only(path, value):
+    """A quoted "yes" (or 1) passes the YAML reader; pydantic's lax mode would read it as true."""
+    data = builders.scenario_data()
+    builders.set_path(data, path, value)
+    assert error_locations(data) == [path]
+    builders.set_path(data, path, True)
+    Scenario.model_validate(data)

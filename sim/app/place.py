@@ -24,8 +24,10 @@ from sim.model.ledger import SERVICES
 from sim.model.model import PlaceModel
 from sim.model.outputs import ACUTE_CATEGORIES, PREVENTION_CATEGORIES, WASTE_CATEGORIES
 from sim.scenario import Scenario, load_scenario, with_overrides
-from sim.scenario.schema import Agency
+from sim.scenario.schema import MIN_POPULATION_SAMPLE, Agency
 
+# A browser may send any value: this bounds what a forged "simulated citizens" value can allocate.
+LARGEST_POPULATION_SAMPLE = 1_000_000
 SAME = 1e-9  # a lever within this of the file's value is the file's value
 # The regime of 2009-10 that the comparison runs under: the shipped silo baseline's.
 BASELINE_FILE = Path(__file__).resolve().parents[2] / "scenarios" / "total_place_pilot.yaml"
@@ -227,6 +229,11 @@ class AppPlace(mesa.Model):
         self.scenario = self.levers.apply(chosen)
         self.seed = int(seed)
         self.population_sample = int(population_sample)
+        if not MIN_POPULATION_SAMPLE <= self.population_sample <= LARGEST_POPULATION_SAMPLE:
+            raise ValueError(
+                f"population_sample {self.population_sample:,} is outside {MIN_POPULATION_SAMPLE}..{LARGEST_POPULATION_SAMPLE:,}: "
+                "the app's citizens control offers only values in that range"
+            )
         self.horizon = self.scenario.run.steps
         self.place = PlaceModel(self.scenario, seed=self.seed, population_sample=self.population_sample)
         self.compare_with_silo = bool(compare_with_silo)

@@ -86,8 +86,8 @@ def write_run(result: RunResult, out_dir: Path, source: str | None = None, repla
     staging.mkdir()
     for name in TABLES:
         getattr(result, name).to_parquet(staging / f"{name}.parquet", index=False)
-    (staging / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n")
-    (staging / "manifest.json").write_text(json.dumps(manifest(result, source), indent=2) + "\n")
+    (staging / "summary.json").write_text(json.dumps(result.summary, indent=2, allow_nan=False) + "\n")
+    (staging / "manifest.json").write_text(json.dumps(manifest(result, source), indent=2, allow_nan=False) + "\n")
     if out_dir.exists():
         shutil.rmtree(out_dir)
     staging.rename(out_dir)

@@ -215,3 +215,10 @@ def test_the_place_refuses_a_scenario_outside_the_apps_folder(tmp_path: Path, fo
 def test_the_place_takes_a_file_of_its_folder_by_name(pooled_file: Path) -> None:
     values = controls.start_values(controls.model_params(pooled_file, population_sample=SAMPLE))
     assert AppPlace(**{**values, "scenario": "pooled.yaml"}).scenario_path == pooled_file
+
+
+@pytest.mark.parametrize("forged", [10**9, 9, -5])
+def test_the_place_refuses_a_forged_number_of_citizens_before_allocating_them(pooled_file: Path, forged: int) -> None:
+    values = controls.start_values(controls.model_params(pooled_file, population_sample=SAMPLE))
+    with pytest.raises(ValueError, match="outside 10..1,000,000"):
+        AppPlace(**{**values, "population_sample": forged})

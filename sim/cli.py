@@ -16,6 +16,7 @@ import argparse
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -580,8 +581,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def print_warning(message: Warning | str, *_: object) -> None:
+    """Warnings (partial results, damaged parts) as one line each, not Python's file:line and source."""
+    errors().print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse and run a command; bad input exits 2, Ctrl-C at any moment exits 130, in one line."""
+    warnings.showwarning = print_warning
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

@@ -19,7 +19,7 @@ TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>placesim report: {{ name }}</title>
+<title>placesim report: {{ name }}{% if partial %} ({{ partial }}){% endif %}</title>
 <style>
  body { font-family: system-ui, sans-serif; max-width: 1150px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
  h1 { margin-bottom: 0.2em; } .meta { color: #555; font-size: 0.9em; }
@@ -30,12 +30,14 @@ TEMPLATE = """<!DOCTYPE html>
  .summary { background: #f4f7fb; border-left: 4px solid #0072B2; padding: 0.6em 1em; }
  .note { color: #555; font-size: 0.9em; } nav a { margin-right: 1em; }
  details { margin: 0.5em 0 1em; }
+ .partial { background: #fff4e5; border-left: 4px solid #D55E00; padding: 0.6em 1em; font-weight: bold; }
 </style>
 </head>
 <body>
 <h1>{{ name }}</h1>
+{% if partial %}<p class="partial">{{ partial }}: the sweep has not finished; this report shows the runs done so far.</p>{% endif %}
 <p class="meta">{{ description }}<br>Experiment {{ experiment_file }} (hash {{ experiment_hash[:12] }}), code {{ git_commit }},
-{{ runs }} runs, finished {{ finished }}.</p>
+{% if partial %}{{ partial }}, not finished{% else %}{{ runs }} runs, finished {{ finished }}{% endif %}.</p>
 <nav>{% for section in sections %}<a href="#s{{ loop.index }}">{{ section.title }}</a>{% endfor %}</nav>
 <h2>In short</h2>
 <div class="summary">{% for paragraph in summary %}<p>{{ paragraph }}</p>{% endfor %}</div>
@@ -69,7 +71,10 @@ def frame_html(frame: pd.DataFrame) -> str:
     return html
 
 
-def render_html(manifest: dict[str, Any], summary: list[str], headline: pd.DataFrame, sections: list[Section]) -> str:
+def render_html(
+    manifest: dict[str, Any], summary: list[str], headline: pd.DataFrame, sections: list[Section], partial: str | None = None
+) -> str:
+    """The page; `partial` ('partial: 5 of 14 runs') marks the report of an unfinished sweep at its top."""
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     tables = {t.name: frame_html(t.display) for s in sections for t in s.tables}
     return environment.from_string(TEMPLATE).render(
@@ -80,6 +85,7 @@ def render_html(manifest: dict[str, Any], summary: list[str], headline: pd.DataF
         git_commit=(manifest.get("git_commit") or "unknown")[:12],
         runs=manifest.get("runs", ""),
         finished=manifest.get("finished", "unknown"),
+        partial=partial,
         summary=summary,
         headline=frame_html(headline_for_reading(headline)),
         sections=sections,
@@ -96,8 +102,11 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([cells(list(frame.columns)), cells(["---"] * frame.shape[1]), *map(cells, frame.to_numpy().tolist())])
 
 
-def render_markdown(manifest: dict[str, Any], summary: list[str], headline: pd.DataFrame, sections: list[Section]) -> str:
-    lines = [f"# {manifest['experiment']['name']}", "", *[p + "\n" for p in summary], "## Headline table", ""]
+def render_markdown(
+    manifest: dict[str, Any], summary: list[str], headline: pd.DataFrame, sections: list[Section], partial: str | None = None
+) -> str:
+    title = manifest["experiment"]["name"] + (f" ({partial})" if partial else "")
+    lines = [f"# {title}", "", *[p + "\n" for p in summary], "## Headline table", ""]
     lines.append(markdown_table(headline_for_reading(headline)))
     for section in sections:
         lines += ["", f"## {section.title}", ""]

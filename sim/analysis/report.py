@@ -7,6 +7,11 @@ Reads only the results folder (runs, steps, design, manifest), so a report can b
 reload or on another machine. Writes `report.html` and `summary.md` beside `figures/*.png` and
 `tables/*.csv` (the numbers behind every figure). Each file is written to a temporary name and
 renamed into place, and `report.html` goes last: if it exists, the report is complete.
+
+The report of an unfinished sweep is built from the runs done so far and says so: "partial: N
+of M runs" in its header and its first paragraph, which also names the points short of runs.
+Only points with runs are drawn, and only points with a replication paired with the baseline's
+are compared with it.
 """
 
 from __future__ import annotations
@@ -26,7 +31,13 @@ from sim.analysis.paired import icer, paired_differences
 from sim.analysis.sensitivity import is_sensitivity_design, plot_sensitivity, sensitivity_indices
 from sim.analysis.sections import FigureItem, Section, TableItem, write_figure, write_table, write_text
 from sim.analysis.style import scenario_colours
-from sim.analysis.summary import headline_table, plain_summary, sensitivity_headline, sensitivity_summary
+from sim.analysis.summary import (
+    headline_table,
+    partial_paragraph,
+    plain_summary,
+    sensitivity_headline,
+    sensitivity_summary,
+)
 from sim.analysis.timeseries import mean_with_band
 from sim.analysis.wrong_pocket import wrong_pocket_section
 from sim.experiment.store import ExperimentResults, load_results
@@ -54,8 +65,8 @@ class Context:
 
     results: ExperimentResults
     runs: pd.DataFrame  # money per year in £m, shares in percentage points, `point` names
-    points: list[str]
-    baseline: str | None
+    points: list[str]  # the design points that have runs, in design order
+    baseline: str | None  # None when none is named, or when it has no runs yet
     colours: dict[str, str]
     population: int
     years: float
@@ -63,6 +74,19 @@ class Context:
     @property
     def steps(self) -> pd.DataFrame:
         return self.results.steps
+
+    @property
+    def paired_points(self) -> list[str]:
+        """Points with at least one replication that the baseline also has: those that can be compared."""
+        if self.baseline is None:
+            return []
+        replications = self.runs.groupby("point")["replication"].agg(set)
+        base = replications[self.baseline]
+        return [p for p in self.points if p != self.baseline and base & replications[p]]
+
+    def compared(self, runs: pd.DataFrame) -> pd.DataFrame:
+        """The rows of `runs` that paired comparisons use: the baseline's and the paired points'."""
+        return runs[runs["point"].isin([self.baseline, *self.paired_points])]
 
     def named(self, table: pd.DataFrame) -> pd.DataFrame:
         """Add the point's name to a table keyed by `point_id`."""
@@ -85,8 +109,9 @@ def in_report_units(runs: pd.DataFrame, years: float) -> pd.DataFrame:
 
 def context_of(results: ExperimentResults) -> Context:
     manifest = results.manifest
-    points = list(results.design.sort_values("point_id")["point"])
-    baseline = manifest.get("baseline")
+    present = set(results.runs["point"])
+    points = [p for p in results.design.sort_values("point_id")["point"] if p in present]
+    baseline = manifest.get("baseline") if manifest.get("baseline") in present else None
     first = manifest["scenarios"][str(results.design["point_id"].min())]
     years = float(results.steps["step"].max()) / STEPS_PER_YEAR if not results.steps.empty else 1.0
     return Context(
@@ -182,12 +207,12 @@ def paired_section(context: Context) -> Section:
                       "pair and the difference is taken within the pair. Intervals are 95% t intervals of the mean "
                       "paired difference; p-values are Wilcoxon signed-rank, Holm-adjusted across the points compared "
                       "(one family per measure); d_z is the mean difference over its standard deviation.")  # fmt: skip
-    paired = paired_differences(context.runs, context.baseline, list(HEADLINE))
+    paired = paired_differences(context.compared(context.runs), context.baseline, list(HEADLINE))
     section.figures.append(FigureItem("paired_differences", figures.paired_forest(paired, HEADLINE, context.colours),
                                       "Mean paired difference from the baseline with its 95% interval."))  # fmt: skip
     section.tables.append(TableItem("paired_differences", "Paired differences (units as in the figure)", paired))
     wellbeing_years = context.population * context.years
-    ratios = icer(context.results.runs, context.baseline, effect_scale=wellbeing_years)
+    ratios = icer(context.compared(context.results.runs), context.baseline, effect_scale=wellbeing_years)
     section.figures.append(FigureItem("cost_effectiveness", figures.cost_effectiveness_plane(
         ratios, context.colours, "Change in wellbeing-years (people x years x wellbeing points)"),
         "Mean change in spend and in wellbeing-years against the baseline, over the whole run."))  # fmt: skip
@@ -197,6 +222,19 @@ def paired_section(context: Context) -> Section:
                          "person living one year one wellbeing point (0-1 scale) better off; interval by percentile "
                          "bootstrap over pairs (4,000 resamples). A negative ICER in the 'cheaper and better' quadrant "
                          "means the point dominates the baseline: the ratio's size then has no cost-per-gain meaning.")  # fmt: skip
+    design_points = context.results.design.sort_values("point_id")["point"]
+    unpaired = [p for p in design_points if p != context.baseline and p not in context.paired_points]
+    if unpaired:
+        section.notes.append(f"Not compared, for want of a replication paired with the baseline's: {', '.join(unpaired)}.")
+    return section
+
+
+def no_pairs_section(context: Context) -> Section:
+    """What stands in for the comparisons when the baseline, or every pair with it, is missing."""
+    named = context.results.manifest["baseline"]
+    section = Section("Paired comparisons with the baseline")
+    why = "it has no runs." if context.baseline is None else "no other point shares a replication with it."
+    section.notes.append(f"No point can be compared with the baseline '{named}' yet: {why} Finish the sweep to compare them.")
     return section
 
 
@@ -294,15 +332,18 @@ def build_sections(results: ExperimentResults) -> tuple[Context, list[Section]]:
     sections = []
     if not sampled:
         sections += [count_section(context), outcomes_section(context)]
-    if context.baseline is not None:
+    if context.paired_points:
         sections.append(paired_section(context))
+    elif results.manifest.get("baseline") is not None:
+        sections.append(no_pairs_section(context))
     if is_sensitivity_design(results.manifest):
         sections.append(sensitivity_section(context, sensitivity_indices(results, list(SENSITIVITY_OUTPUTS))))
     elif is_exploration_design(results.manifest):
         sections.append(exploration_section(context))
     else:
         sections.append(culture_section(context))
-    sections.extend(s for s in (grid_section(context), wrong_pocket_section(results)) if s is not None)
+    wrong_pocket = wrong_pocket_section(results) if context.baseline is not None else None  # it pairs with the baseline
+    sections.extend(s for s in (grid_section(context), wrong_pocket) if s is not None)
     return context, sections
 
 
@@ -312,9 +353,16 @@ def headline_and_summary(context: Context, sections: list[Section]) -> tuple[pd.
     if is_sensitivity_design(manifest) or is_exploration_design(manifest):
         indices = next(t.table for s in sections for t in s.tables if t.name in ("sensitivity_indices", "rank_correlations"))
         headline = sensitivity_headline(indices, SENSITIVITY_OUTPUTS)
-        return headline, sensitivity_summary(manifest, context.runs, headline, context.years)
-    headline = headline_table(context.runs, context.baseline, HEADLINE)
-    return headline, plain_summary(manifest, context.runs, context.baseline, headline, context.years)
+        summary = sensitivity_summary(manifest, context.runs, headline, context.years)
+    elif context.paired_points:
+        headline = headline_table(context.compared(context.runs), context.baseline, HEADLINE)
+        summary = plain_summary(manifest, context.runs, context.baseline, headline, context.years)
+    else:
+        headline = headline_table(context.runs, None, HEADLINE)
+        summary = plain_summary(manifest, context.runs, None, headline, context.years)
+    if not context.results.complete:
+        summary = [partial_paragraph(context.results), *summary]
+    return headline, summary
 
 
 def write_report(folder: str | Path, progress: Progress | None = None) -> tuple[Path, pd.DataFrame]:
@@ -336,7 +384,8 @@ def write_report(folder: str | Path, progress: Progress | None = None) -> tuple[
             progress(done, len(items))
     headline, summary = headline_and_summary(context, sections)
     write_table(TableItem("headline", "Headline", headline), table_folder)
-    write_text(render_markdown(results.manifest, summary, headline, sections), folder / "summary.md")
+    partial = results.partial_label
+    write_text(render_markdown(results.manifest, summary, headline, sections, partial), folder / "summary.md")
     report = folder / "report.html"
-    write_text(render_html(results.manifest, summary, headline, sections), report)
+    write_text(render_html(results.manifest, summary, headline, sections, partial), report)
     return report, headline

@@ -2,7 +2,8 @@
 
 The summary is written for someone who did not build the model: what was compared, how many
 times, the headline differences in words with their intervals, and whether each is
-distinguishable from noise (Holm-adjusted p < 0.05 and an interval that excludes zero).
+distinguishable from noise (Holm-adjusted p < 0.05 and an interval that excludes zero). The
+summary of an unfinished sweep opens by saying it is partial, and what is missing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.paired import paired_differences
+from sim.experiment.store import ExperimentResults
 
 SIGNIFICANCE = 0.05
 
@@ -20,16 +22,22 @@ SIGNIFICANCE = 0.05
 def headline_table(runs: pd.DataFrame, baseline: str | None, measures: dict[str, str]) -> pd.DataFrame:
     """Per point and headline measure: baseline mean, point mean, paired difference, interval, p.
 
-    Without a baseline: the mean of each measure per point (no comparison).
+    Both means are over the replications the point and the baseline share (all of them, once a
+    sweep is finished), so their difference is the mean paired difference. Without a baseline:
+    the mean of each measure per point (no comparison).
     """
-    means = runs.groupby("point", sort=False)[list(measures)].mean()
     if baseline is None:
+        means = runs.groupby("point", sort=False)[list(measures)].mean()
         table = means.reset_index().melt(id_vars="point", var_name="measure", value_name="mean")
         table["label"] = table["measure"].map(measures)
         return table
     paired = paired_differences(runs, baseline, list(measures))
-    paired["baseline_mean"] = paired["measure"].map(means.loc[baseline])
-    paired["point_mean"] = [means.loc[p, m] for p, m in zip(paired["point"], paired["measure"], strict=True)]
+    by_replication = {point: rows.set_index("replication") for point, rows in runs.groupby("point", sort=False)}
+    base = by_replication[baseline]
+    shared = {p: rows.index.intersection(base.index) for p, rows in by_replication.items()}
+    paired["baseline_mean"] = [base.loc[shared[p], m].mean() for p, m in zip(paired["point"], paired["measure"], strict=True)]
+    paired["point_mean"] = [by_replication[p].loc[shared[p], m].mean()
+                            for p, m in zip(paired["point"], paired["measure"], strict=True)]  # fmt: skip
     paired["label"] = paired["measure"].map(measures)
     paired["distinguishable"] = (paired["p_holm"] < SIGNIFICANCE) & (
         (paired["ci_low"] > 0) | (paired["ci_high"] < 0)
@@ -79,7 +87,10 @@ def plain_summary(
     """Paragraphs of plain language: the comparison made, then one line per point compared."""
     experiment = manifest["experiment"]
     points = runs["point"].nunique()
-    replications = runs.groupby("point")["replication"].nunique().min()
+    if points < len(manifest.get("scenarios", {})):
+        points = f"{points} of {len(manifest['scenarios'])}"
+    counts = runs.groupby("point")["replication"].nunique()
+    replications = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()} to {counts.max()}"
     first = manifest["scenarios"][str(min(int(k) for k in manifest["scenarios"]))]
     sample = experiment.get("population_sample") or first["run"]["population_sample"]
     population = first["place"]["population"]
@@ -88,6 +99,9 @@ def plain_summary(
         f"times over {years:g} years, with {sample:,} simulated citizens standing for the {population:,} residents "
         f"of {first['place']['name']}."
     )
+    if baseline is None and manifest.get("baseline") is not None:
+        return [opening, f"No point has a run paired with one of the baseline '{manifest['baseline']}' yet, so "
+                "points are described, not compared."]  # fmt: skip
     if baseline is None:
         return [opening, "No baseline was named, so points are described, not compared."]
     paragraphs = [
@@ -103,6 +117,21 @@ def plain_summary(
                       "prevention (docs/calibration.md); read differences as what the mechanism implies, not as a "
                       "forecast.")  # fmt: skip
     return paragraphs
+
+
+def partial_paragraph(results: ExperimentResults) -> str:
+    """The first paragraph of an unfinished sweep's report: how much of it there is, and what is missing."""
+    wanted = results.manifest["experiment"]["replications"]
+    counts = results.runs.groupby("point")["replication"].nunique()
+    points = results.design.sort_values("point_id")["point"]
+    short = [f"{p} ({counts.get(p, 0)} of {wanted})" for p in points if counts.get(p, 0) < wanted]
+    experiment = results.manifest.get("experiment_file", "EXPERIMENT")
+    return (
+        f"These results are {results.partial_label}. The sweep has not finished, so everything below is built from "
+        "the runs done so far and will change when the rest are run"
+        + (f"; runs are missing at {', '.join(short)}" if short else "")
+        + f". Finish it with `placesim sweep {experiment} --out {results.folder} --resume`, then report again."
+    )
 
 
 def sensitivity_headline(indices: pd.DataFrame, outputs: dict[str, str]) -> pd.DataFrame:

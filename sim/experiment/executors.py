@@ -5,15 +5,25 @@ and in Jupyter); a Dask cluster when one machine is not enough: `tcp://host:8786
 running scheduler (for example one started by dask-jobqueue on an HPC system, docs/cluster.md),
 `local:N` starts a LocalCluster of N worker processes on this machine. Nothing else in placesim
 knows which one runs.
+
+Local workers die with their sweep. Each holds the reading end of a pipe whose only writing end
+is the sweep's, and a thread in it exits the worker when that pipe closes: when the sweep ends,
+is interrupted, or is killed (even by SIGKILL, which no handler sees). Workers start with Ctrl-C
+blocked and then ignore it: the sweep alone answers it, by closing the pipe, so an interrupt
+prints one clean message and no worker's traceback.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnContext, SpawnProcess
 
 from sim.scenario.loading import ScenarioError
 
@@ -43,12 +53,78 @@ def single_threaded_children() -> Iterator[None]:
                 os.environ[name] = value
 
 
+EXIT_ORPHANED = 3  # a worker whose sweep has gone
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Ctrl-C is held (blocked, not lost) in this thread inside the block. A process started
+    here inherits the block, so a worker cannot be interrupted while it is still importing."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: workers ignore Ctrl-C once started
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+class WorkerProcess(SpawnProcess):
+    """A spawned process that starts with Ctrl-C held."""
+
+    def start(self) -> None:
+        with interrupts_held():
+            super().start()
+
+
+class WorkerContext(SpawnContext):
+    """The spawn start method, with `WorkerProcess` for the pool's processes."""
+
+    Process = WorkerProcess
+
+
+def exit_when_closed(lifeline: Connection) -> None:
+    """Block until the sweep's end of `lifeline` closes (or sends anything), then exit at once."""
+    try:
+        lifeline.recv_bytes()
+    except (EOFError, OSError):
+        pass
+    os._exit(EXIT_ORPHANED)
+
+
+def start_worker(lifeline: Connection) -> None:
+    """Run in each worker before its first run: leave Ctrl-C to the sweep, and watch the lifeline."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=exit_when_closed, args=(lifeline,), name="placesim-lifeline", daemon=True).start()
+
+
 @contextmanager
 def local_processes(workers: int | None = None) -> Iterator[Executor]:
-    """Spawned worker processes; they start when the first runs are submitted, inside the block."""
-    context = multiprocessing.get_context("spawn")
-    with single_threaded_children(), ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context) as pool:
-        yield pool
+    """Spawned worker processes; they start when the first runs are submitted, inside the block.
+
+    Leaving the block by an exception (a failed run, Ctrl-C) stops the workers at once, runs in
+    flight included: their results would not be stored anyway, and `--resume` runs them again.
+    """
+    lifeline, sweep_end = multiprocessing.get_context("spawn").Pipe(duplex=False)
+    pool = ProcessPoolExecutor(
+        max_workers=workers or default_workers(),
+        mp_context=WorkerContext(),
+        initializer=start_worker,
+        initargs=(lifeline,),
+    )
+    try:
+        with single_threaded_children():
+            yield pool
+    except BaseException:
+        sweep_end.close()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        sweep_end.close()
+        lifeline.close()
 
 
 @contextmanager

@@ -128,6 +128,11 @@ class Experiment:
         else:
             executor_label = "none (nothing left to run)"
         runs, _ = store.consolidate()
+        lost = store.owner().missing(runs["run_id"])
+        if lost:
+            raise ScenarioError(str(store.parts), [("", f"{len(lost)} run(s), e.g. {lost[0]}, have no usable parts after "
+                                                    f"the sweep (see the warnings above); {store.resume_command()} "
+                                                    "runs them again")])  # fmt: skip
         store.finish({"finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "executor": executor_label})
         return runs
 

@@ -11,7 +11,10 @@ import pytest
 
 from sim.analysis.report import HEADLINE, in_report_units, write_report
 from sim.analysis.summary import headline_table, phrase, plain_summary
-from tests.analysis.conftest import sweep
+from sim.experiment.store import ResultsWarning
+from tests.analysis.conftest import SCENARIOS, sweep
+from tests.experiment import test_store as store_tests
+from tests.experiment.test_store import interrupted_sweep
 
 GRID = """
 seed: 4
@@ -180,3 +183,40 @@ def test_a_space_filling_design_reports_outputs_against_each_uncertainty(tmp_pat
     sample = pd.read_csv(report.parent / "tables" / "sample_outputs.csv")
     assert sample["domains.health.prevention_effect"].between(0.05, 0.3).all()  # parameter units kept
     assert "Latin hypercube exploration" in (report.parent / "summary.md").read_text()
+
+
+@pytest.fixture(scope="module")
+def report_without_baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of a grid sweep stopped after 5 of its 10 runs: the baseline, last, has none."""
+    out = interrupted_sweep(tmp_path_factory.mktemp("partial"), store_tests.GRID, "grid", runs=5)
+    with pytest.warns(ResultsWarning, match="partial: 5 of 10 runs"):
+        return write_report(out)[0]
+
+
+def test_the_report_of_an_unfinished_sweep_says_partial_in_its_header_and_summary(report_without_baseline: Path) -> None:
+    html = report_without_baseline.read_text()
+    assert '<p class="partial">partial: 5 of 10 runs' in html
+    assert "<title>placesim report: grid (partial: 5 of 10 runs)</title>" in html
+    summary = (report_without_baseline.parent / "summary.md").read_text().splitlines()
+    assert summary[0] == "# grid (partial: 5 of 10 runs)"
+    assert summary[2].startswith("These results are partial: 5 of 10 runs. The sweep has not finished")
+    assert "baseline (0 of 2)" in summary[2] and "--resume" in summary[2]
+
+
+def test_a_partial_report_without_the_baselines_runs_compares_nothing_and_says_why(report_without_baseline: Path) -> None:
+    headline = pd.read_csv(report_without_baseline.parent / "tables" / "headline.csv")
+    assert "mean_difference" not in headline.columns and set(headline["measure"]) == set(HEADLINE)
+    html = report_without_baseline.read_text()
+    assert "No point can be compared with the baseline &#39;baseline&#39; yet: it has no runs." in html
+    assert "No point has a run paired with one of the baseline &#39;baseline&#39; yet" in html
+
+
+def test_a_partial_report_compares_only_the_points_paired_with_the_baseline(tmp_path: Path) -> None:
+    out = interrupted_sweep(tmp_path, SCENARIOS, "regimes", runs=4)  # silo x 3, pooled x 1, devolved none
+    with pytest.warns(ResultsWarning, match="partial: 4 of 9 runs"):
+        report, headline = write_report(out)
+    assert set(headline["point"]) == {"pooled"} and (headline["pairs"] == 1).all()
+    np.testing.assert_allclose(headline["point_mean"] - headline["baseline_mean"], headline["mean_difference"], rtol=1e-9)
+    html = report.read_text()
+    assert "Not compared, for want of a replication paired with the baseline&#39;s: devolved." in html
+    assert "runs are missing at pooled (1 of 3), devolved (0 of 3)" in html

@@ -67,7 +67,7 @@ def results_folder(folder: Path, design: Design, model: Model = ishigami, replic
     out.mkdir()
     manifest = {"experiment_file": str(experiment_file), "experiment": spec.model_dump(mode="json"),
                 "baseline": drawn.baseline, "sampled_parameters": drawn.sampled_parameters,
-                "sample": drawn.sample.tolist()}  # fmt: skip
+                "sample": drawn.sample.tolist(), "finished": "2026-01-01T00:00:00+00:00"}  # fmt: skip
     write_json_atomically(manifest, out / "manifest.json")
     write_atomically(Experiment(experiment_file, spec, drawn, {}).design_table(), out / "design.parquet")
     write_atomically(pd.DataFrame(rows), out / "runs.parquet")

@@ -16,21 +16,10 @@ import pandas as pd
 import psutil
 import pytest
 
+from tests.e2e.test_sweep import SWEEP
 from tests.experiment.conftest import experiment_file
 from tests.experiment.test_store import GRID, interrupted_sweep
 
-SWEEP = """
-seed: 5
-replications: 4
-baseline: silo
-design:
-  kind: scenarios
-  fixed: {run.warmup_steps: 1}
-  points:
-    silo: {}
-    pooled: {set: {policy.pool.rule: need, policy.pool.rate: 0.3}}
-    devolved: {set: {policy.ring_fence_share: 0.2}}
-"""
 TINY = ("--population-sample", "500", "--steps", "2", "--replications", "2")
 # Long enough that a sweep is still running when the test stops it, on any machine: 12 runs.
 SLOWER = ("--population-sample", "5000", "--steps", "30")

@@ -18,20 +18,8 @@ import pytest
 from sim.experiment.experiment import load_experiment
 from sim.experiment.store import ResultsStore, ResultsWarning, load_results, read_label, write_parquet
 from sim.scenario import ScenarioError
-from tests.experiment.conftest import experiment_file
+from tests.experiment.conftest import GRID, experiment_file  # GRID: five points (the baseline last) x 2 = 10 runs
 
-# Five points (the baseline, given as overrides, is the last) x 2 replications = 10 runs.
-GRID = """
-seed: 11
-replications: 2
-baseline: {policy.pool.rule: silo}
-design:
-  kind: grid
-  fixed: {run.warmup_steps: 1, policy.pool.rule: need}
-  levers:
-    policy.pool.rate: [0.1, 0.4]
-    policy.pool.gain_share: [false, true]
-"""
 TINY = {"population_sample": 500, "steps": 2}
 RUNS = 10
 DAMAGED_RUN = "p00001-r0000"

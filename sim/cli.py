@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import warnings
@@ -607,5 +608,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
+def command() -> None:
+    """The `placesim` console script and `python -m sim`: `main`, then exit with its code.
+
+    Once the command has finished, Ctrl-C is ignored: while Python shuts down it restores the
+    default SIGINT action, so a late Ctrl-C would kill the finished process (exit -2, no message)
+    instead of letting it exit as it decided.
+    """
+    try:
+        code = main()
+    except KeyboardInterrupt:  # in the instant between main's own handler and the next line
+        print(INTERRUPTED, file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    command()

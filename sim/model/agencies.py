@@ -1,29 +1,36 @@
-"""Agencies: Mesa agents with ring-fenced budgets, statutory duties and silo prevention.
+"""Agencies: Mesa agents with budgets made of a fixed base, acute capacity, prevention and assessment.
 
-Each step an agency (1) receives its income, split into ring-fenced lines and a flexible part,
-plus any extra prevention grant into its `prevention:<domain>` pockets;
-(2) answers its share of every crisis in its domains (ring-fenced acute line first, then
-flexible money, then a deficit: statutory duties are never dropped); (3) spends on prevention
-for citizens in the prevention window of its own domains, closest to crisis first (silo
-targeting). Pool contributions, assessments and learning are in pool.py, duplication.py and
-learning.py. All money moves through the ledger.
+Each quarter an agency (1) receives a quarter of this year's budget: the fixed base of services
+that do not vary with crises is paid at once, the rest splits into ring-fenced lines and a
+flexible part, and the fixed cost of its acute capacity is paid (capacity.py); (2) answers its
+share of every crisis in its domains: the variable and spot cost through its budget rule
+(budget_rules.py), which rations when a body that must balance has run out, and benefits the
+centre pays as they arise for demand-led domains; (3) spends on prevention for citizens in the
+prevention window of its own domains, closest to crisis first (silo targeting), from its
+prevention lines and the discretionary money its rule allows. Pool contributions, assessments,
+learning and the centre's yearly settlement are in pool.py, duplication.py, learning.py and
+settlement.py. All money moves through the ledger.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING
 
 import mesa
 
 from sim.model import learning
 from sim.model.agent_ids import WeakIdCounters
-from sim.model.ledger import CENTRE, FLEXIBLE, SERVICES
-from sim.scenario.schema import Agency, FundUse
+from sim.model.budget_rules import RESERVES, Kind, Purse
+from sim.model.capacity import CapacityBill, CapacityLine
+from sim.model.ledger import CENTRE, FLEXIBLE, SERVICES, Ledger
+from sim.scenario.schema import Agency, FundUse, Policy
 
 if TYPE_CHECKING:
     from sim.model.model import PlaceModel
 
 STEPS_PER_YEAR = 4
+AMES = "ame"  # pockets of benefits paid by the centre as they arise: `ame:work`
 
 
 def pocket(use: FundUse, domain: str) -> str:
@@ -36,7 +43,11 @@ def ring_fenced_weights(config: Agency) -> dict[str, float]:
     if config.ring_fenced_lines:
         raw = {pocket(use, domain): w for use, lines in config.ring_fenced_lines.items() for domain, w in lines.items()}
     else:
-        raw = {pocket(FundUse.acute, domain): share for domain, share in config.statutory_duties.items()}
+        raw = {
+            pocket(FundUse.acute, domain): share
+            for domain, share in config.statutory_duties.items()
+            if domain not in config.demand_led
+        }
     total = sum(raw.values())
     return {name: weight / total for name, weight in raw.items() if weight > 0} if total > 0 else {}
 
@@ -49,37 +60,64 @@ class ServiceAgency(mesa.Agent):
 
     def __init__(self, model: PlaceModel, agency_id: str, config: Agency):
         super().__init__(model)
-        policy = model.scenario.policy
         self.agency_id = agency_id
         self.config = config
         self.duties = {d: s for d, s in config.statutory_duties.items() if s > 0}
-        self.ring_fence_share = policy.ring_fence_share if config.ring_fence_share is None else config.ring_fence_share
-        self.budget_growth = policy.budget_growth if config.budget_growth is None else config.budget_growth
         self.ring_fenced_weights = ring_fenced_weights(config)
-        settlement_factor = min(1.0, policy.settlement_years / policy.prevention_payback_years)
-        self.prevention_share = config.prevention_propensity * settlement_factor
+        self.capacity = {d: CapacityLine(config.capacity_in(d)) for d in self.duties if d not in config.demand_led}
         self.collaboration = config.collaboration
         self.trust: dict[str, float] = {}
+        self.budget_gbp_per_year = config.budget_gbp_per_year
+        self.fixed_base_gbp_per_year = 0.0  # set during warm-up (`settle_fixed_base`), planned yearly after
+        self.settled_fixed_base_gbp_per_year = 0.0
         self.flexible_income = 0.0
         self.unmet_statutory_demand = 0.0
-        model.ledger.open_account(agency_id)
+        self.fixed_base_cut_gbp = 0.0
+        self.need_related_spend_gbp = 0.0  # this quarter: all but the fixed base (what warm-up settles on)
+        self.recent_need_related_spend: deque[float] = deque(maxlen=STEPS_PER_YEAR)
+        self.recent_assessment_gbp: deque[float] = deque(maxlen=STEPS_PER_YEAR)
+        self.crisis_bills: dict[str, CapacityBill] = {}
+        self.apply_policy(model.policy)
+        self.open_books(model.ledger)
+
+    def apply_policy(self, policy: Policy) -> None:
+        """Take the regime's levers (the warm-up's, then the scenario's)."""
+        config = self.config
+        self.ring_fence_share = policy.ring_fence_share if config.ring_fence_share is None else config.ring_fence_share
+        self.budget_growth = policy.budget_growth if config.budget_growth is None else config.budget_growth
+        settlement_factor = min(1.0, policy.settlement_years / policy.prevention_payback_years)
+        self.prevention_share = config.prevention_propensity * settlement_factor
+
+    def open_books(self, ledger: Ledger) -> None:
+        """Open this agency's account in `ledger`, with its budget rule's floor and its opening reserves."""
+        ledger.open_account(self.agency_id)
+        self.purse = Purse(ledger, self.agency_id, self.config)
+        self.purse.set_budget(self.budget_gbp_per_year)
+        ledger.pay(CENTRE, self.agency_id, self.config.reserves_gbp, "opening_reserves", destination_pocket=RESERVES)
 
     # -- income ---------------------------------------------------------------------------
-    def income_this_step(self) -> float:
-        year = (self.model.steps - 1) // STEPS_PER_YEAR
-        return self.config.budget_gbp_per_year / STEPS_PER_YEAR * (1.0 + self.budget_growth) ** year
-
     def receive_income(self) -> None:
-        """Income from the central funder: ring-fenced lines first, the rest flexible, then the
-        extra prevention grant (if any) into the prevention pockets of its duty domains."""
-        income = self.income_this_step()
+        """A quarter of this year's budget: the fixed base paid at once (less any in-year cut), the
+        rest split into ring-fenced lines and flexible money; then the fixed cost of its acute
+        capacity, and the extra prevention grant (if any) into its prevention pockets."""
         ledger = self.model.ledger
-        ring_fenced = income * self.ring_fence_share if self.ring_fenced_weights else 0.0
+        self.purse.new_quarter()
+        self.need_related_spend_gbp = 0.0
+        income = self.budget_gbp_per_year / STEPS_PER_YEAR
+        planned_fixed = self.fixed_base_gbp_per_year / STEPS_PER_YEAR
+        need_related = max(0.0, income - planned_fixed)
+        ring_fenced = need_related * self.ring_fence_share if self.ring_fenced_weights else 0.0
         for name, weight in self.ring_fenced_weights.items():
             domain = name.split(":", 1)[1]
             ledger.pay(CENTRE, self.agency_id, ring_fenced * weight, "income", domain, destination_pocket=name)
-        self.flexible_income = income - ring_fenced
-        ledger.pay(CENTRE, self.agency_id, self.flexible_income, "income")
+        self.flexible_income = need_related - ring_fenced
+        ledger.pay(CENTRE, self.agency_id, income - ring_fenced, "income")
+        cuttable = self.config.fixed_base_cuttable_share if self.purse.year.controls else 0.0
+        self.fixed_base_cut_gbp = planned_fixed * cuttable
+        self.pay(planned_fixed - self.fixed_base_cut_gbp, "fixed_cost", "", None, Kind.committed, need_related=False)
+        if not self.model.warming_up:
+            for domain, line in self.capacity.items():
+                self.pay(line.fixed_cost_gbp, "capacity", domain, pocket(FundUse.acute, domain), Kind.committed)
         for domain, amount in self.prevention_grant_this_step().items():
             line = pocket(FundUse.prevention, domain)
             ledger.pay(CENTRE, self.agency_id, amount, "income", domain, destination_pocket=line)
@@ -87,7 +125,7 @@ class ServiceAgency(mesa.Agent):
     def prevention_grant_this_step(self) -> dict[str, float]:
         """Domain -> this quarter's extra prevention grant, split by duty share.
 
-        A flat amount: it neither grows nor shrinks with `budget_growth`, so every quarter of every
+        A flat amount: it neither grows nor shrinks with the budget, so every quarter of every
         design point of a wrong-pocket experiment adds the same money, and it is ring-fenced whatever
         the ring-fence share, so it can only buy prevention.
         """
@@ -98,50 +136,78 @@ class ServiceAgency(mesa.Agent):
         return {domain: quarterly * share / total_duty for domain, share in self.duties.items()}
 
     # -- spending -------------------------------------------------------------------------
-    def spend(self, amount: float, category: str, domain: str, line: str | None) -> None:
-        """Pay for services: the ring-fenced `line` first (as far as it holds), then flexible."""
-        ledger = self.model.ledger
-        from_line = 0.0
-        if line is not None:
-            from_line = min(amount, max(ledger.balance(self.agency_id, line), 0.0))
-            ledger.pay(self.agency_id, SERVICES, from_line, category, domain, source_pocket=line)
-        ledger.pay(self.agency_id, SERVICES, amount - from_line, category, domain)
+    def pay(
+        self, amount: float, category: str, domain: str, line: str | None, kind: Kind, need_related: bool = True
+    ) -> float:
+        """Pay for services through the budget rule; returns what was paid."""
+        paid = self.purse.pay(amount, category, domain, line, kind, self.model.steps)
+        if need_related:
+            self.need_related_spend_gbp += paid
+        return paid
 
     def respond_to_crises(self) -> None:
-        """Pay this agency's share of every crisis in its domains; overspend is a deficit.
+        """Pay this agency's share of every crisis in its domains, as its capacity and rule allow.
 
-        It pays its duty share of the cost of every crisis. The lead agency of a domain (largest
-        share) meets and assesses every crisis there; another duty-holder with share s meets only
-        the citizens whose contact draw is below s: fire, with 1% of health crises, does not
-        assess them all.
+        Demand-led domains (benefits) are paid by the centre as they arise. Elsewhere the variable
+        and spot cost, and the premium above capacity, are statutory payments: if a body that must
+        balance cannot pay, the shortfall is unmet statutory demand, and where this agency leads
+        the domain (largest share) the model leaves that share of the domain's crises unserved.
+        The lead agency meets and assesses every crisis there; another duty-holder with share s
+        meets only the citizens whose contact draw is below s.
         """
         self.unmet_statutory_demand = 0.0
-        crises = self.model.crises
+        self.crisis_bills = {}
+        model = self.model
+        crises = model.crises
         for domain, share in self.duties.items():
-            cost = crises.acute_cost_gbp[domain] * share
-            if cost <= 0:
-                continue
-            line = pocket(FundUse.acute, domain)
-            covered = max(self.model.ledger.balance(self.agency_id, line), 0.0) + max(self.flexible_balance, 0.0)
-            self.unmet_statutory_demand += max(0.0, cost - covered)
-            self.spend(cost, "acute", domain, line)
+            demand = crises.demand_gbp[domain] * share
+            if domain in self.config.demand_led:
+                self.pay_benefit(demand, domain)
+            elif demand > 0:
+                self.answer(domain, demand)
             met = crises.masks[domain]
-            if self.model.lead_agency[domain] != self.agency_id:
-                met = met & (self.model.population.contact_draw < share)
-            self.model.contacts.record(self.agency_id, met)
+            if model.lead_agency[domain] != self.agency_id:
+                met = met & (model.population.contact_draw < share)
+            model.contacts.record(self.agency_id, met)
+
+    def pay_benefit(self, amount: float, domain: str) -> None:
+        """A demand-led line: the centre pays exactly what is due, and it is paid out at once."""
+        ledger, line = self.model.ledger, f"{AMES}:{domain}"
+        ledger.pay(CENTRE, self.agency_id, amount, "ame_income", domain, destination_pocket=line)
+        ledger.pay(self.agency_id, SERVICES, amount, "benefit", domain, source_pocket=line)
+
+    def answer(self, domain: str, demand: float) -> None:
+        line = pocket(FundUse.acute, domain)
+        if self.model.warming_up:  # capacity follows demand while the place settles
+            self.capacity[domain].bill(demand)
+            self.pay(demand, "acute", domain, line, Kind.committed)
+            return
+        bill = self.capacity[domain].bill(demand)
+        self.crisis_bills[domain] = bill
+        due = bill.variable + bill.spot
+        paid = self.pay(due, "acute", domain, line, Kind.statutory)
+        paid += self.pay(bill.premium, "capacity_premium", domain, line, Kind.statutory)
+        unpaid = due + bill.premium - paid
+        if unpaid > 0:
+            self.unmet_statutory_demand += unpaid
+            if self.model.lead_agency[domain] == self.agency_id:
+                self.model.ration(domain, unpaid / (due + bill.premium))
 
     @property
     def flexible_balance(self) -> float:
         return self.model.ledger.balance(self.agency_id, FLEXIBLE)
 
     def prevent(self) -> None:
-        """Silo prevention: its own domains, closest to crisis first, as far as money allows."""
+        """Silo prevention: its own domains, closest to crisis first, from its prevention lines and
+        the discretionary money its rule allows (keeping back what its assessments usually cost)."""
         model = self.model
-        flexible_budget = min(self.prevention_share * self.flexible_income, max(self.flexible_balance, 0.0))
+        expected_assessments = max(self.recent_assessment_gbp, default=0.0)
+        discretionary = max(0.0, self.purse.discretionary_gbp() - expected_assessments)
+        flexible_budget = min(self.prevention_share * self.flexible_income, discretionary)
         total_duty = sum(self.duties.values())
         for domain, share in self.duties.items():
             line = pocket(FundUse.prevention, domain)
-            budget = max(model.ledger.balance(self.agency_id, line), 0.0) + flexible_budget * share / total_duty
+            budget = model.ledger.available(self.agency_id, line) + flexible_budget * share / total_duty
             settings = model.scenario.domains[domain]
             unit_cost = (settings.prevention_cost_gbp + self.config.assessment_cost_gbp) * model.population.weight
             if unit_cost <= 0 or budget < unit_cost:
@@ -151,7 +217,7 @@ class ServiceAgency(mesa.Agent):
                 continue
             model.population.reduce_need(model.domain_index[domain], treated, settings.prevention_effect)
             cost = treated.size * settings.prevention_cost_gbp * model.population.weight
-            self.spend(cost, "prevention", domain, line)
+            self.pay(cost, "prevention", domain, line, Kind.discretionary)
             model.contacts.record(self.agency_id, treated)
 
     def pay_assessments(self) -> None:
@@ -159,16 +225,23 @@ class ServiceAgency(mesa.Agent):
         model = self.model
         bill = model.assessment_bills[self.agency_id]
         unit = self.config.assessment_cost_gbp * model.population.weight
-        necessary = bill.necessary * unit
-        self.spend(necessary, "assessment", "", None)
-        if not model.scenario.policy.integrated_case_management:
-            self.spend(bill.duplicated * unit, "duplicated_assessment", "", None)
+        paid = self.pay(bill.necessary * unit, "assessment", "", None, Kind.committed)
+        if not model.policy.integrated_case_management:
+            paid += self.pay(bill.duplicated * unit, "duplicated_assessment", "", None, Kind.committed)
+        self.recent_assessment_gbp.append(paid)
 
     def learn(self) -> None:
         """Update collaboration and trust by the conditional-cooperation rule (learning.py)."""
         learning.learn(self.model, self)
 
+    def end_quarter(self) -> None:
+        self.recent_need_related_spend.append(self.need_related_spend_gbp)
+
     @property
     def deficit(self) -> float:
-        """Money owed beyond the flexible balance (GBP, >= 0)."""
+        """Money owed beyond the flexible balance (GBP, >= 0): only a control-total body has one."""
         return max(0.0, -self.flexible_balance)
+
+    @property
+    def reserves_gbp(self) -> float:
+        return self.purse.reserves_gbp

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 def reciprocation(model: PlaceModel, agency: ServiceAgency) -> float | None:
     """What `agency` paid into the pool relative to its full-collaboration contribution."""
-    expected = model.scenario.policy.pool.rate * agency.flexible_income
+    expected = model.policy.pool.rate * agency.flexible_income
     if expected <= 0:
         return None
     return min(1.0, model.pool.contributions.get(agency.agency_id, 0.0) / expected)
@@ -76,7 +76,7 @@ def learn(model: PlaceModel, agency: ServiceAgency) -> None:
     drive = (
         settings.return_weight * return_on_pooling(model, agency)
         + settings.reciprocity_weight * reciprocity(model, agency)
-        - settings.target_weight * model.scenario.policy.target_pressure * target_miss(model, agency)
+        - settings.target_weight * model.policy.target_pressure * target_miss(model, agency)
     )
     noise = settings.exploration_sd * model.rng.standard_normal()
     agency.collaboration = float(np.clip(agency.collaboration + settings.rate * drive + noise, 0.0, 1.0))

@@ -3,13 +3,17 @@
 Every flow of money is one row `step, source, destination, domain, category, fund, amount`.
 Accounts are `centre` (the funders), one per agency, `pool` and `services` (where money spent on
 citizens leaves the system). An agency's balance is held in pockets: `flexible` and one per
-ring-fenced line (`acute:children`, `prevention:health`, ...). A ring-fenced pocket can never go
-negative; the flexible pocket can, and a negative flexible balance is a deficit carried forward.
+ring-fenced line (`acute:children`, `prevention:health`, ...), `reserves` and `ame:<domain>` (benefits
+the centre pays as they arise). Every pocket has a floor it may never go below: 0 for ring-fenced
+lines, reserves and the pool; for an agency's flexible pocket, what its budget rule allows
+(`set_floor`: 0 for a balanced budget, minus the control-total limit for the NHS). A negative
+flexible balance is a deficit carried forward.
 
 Because nothing else moves money, conservation is one check (`verify`) of the records alone:
 replaying every flow reproduces every pocket's balance bit for bit, and for every account and
-step, opening + inflows - outflows = closing in the balances table. Its sums are exact, so it can
-neither overflow nor lose a change in rounding, whatever the magnitudes.
+step, opening + inflows - outflows = closing in the balances table, and no flow ever took a pocket
+below the floor it had then. Its sums are exact, so it can neither overflow nor lose a change in
+rounding, whatever the magnitudes.
 """
 
 from __future__ import annotations
@@ -65,6 +69,12 @@ def shown_gbp(value: Exact) -> str:
     return f"{value:.4f}" if abs(value) < 1e12 else f"{value:.6g}"
 
 
+def default_floor(account: str, pocket: str) -> float:
+    """Ring-fenced lines, reserves and the pool may never be negative; a flexible pocket may,
+    until its owner's budget rule sets a floor (`Ledger.set_floor`)."""
+    return -math.inf if pocket == FLEXIBLE and account != POOL else 0.0
+
+
 class Ledger:
     """Balances by account and pocket, and the record of every flow between them."""
 
@@ -74,12 +84,33 @@ class Ledger:
         self._pockets: list[tuple[str, str]] = []  # (source pocket, destination pocket) of each row, for `verify`
         self._balance_rows: list[tuple[int, str, float, float]] = []
         self._opening: dict[str, float] = {}
+        self._floors: dict[tuple[str, str], float] = {}
+        self._floor_events: list[tuple[int, str, str, float]] = []  # (flows recorded before it, account, pocket, floor)
         self.step = 0
         self.paid_to_services_this_step_gbp = 0.0  # the count's spend so far this step
 
     def open_account(self, account: str) -> None:
         """Make `account` appear in the balances table from the start, even with no flows yet."""
         self._opening.setdefault(account, self.account_balance(account))
+
+    def set_floor(self, account: str, pocket: str, floor_gbp: float) -> None:
+        """From now on, no payment may take `account:pocket` below `floor_gbp` (recorded for `verify`)."""
+        floor_gbp = float(floor_gbp)
+        if math.isnan(floor_gbp) or floor_gbp == math.inf:
+            raise LedgerError(f"floor of {floor_gbp} for {account}:{pocket}")
+        if self._balance[(account, pocket)] < floor_gbp - CONSERVATION_TOLERANCE_GBP:
+            raise LedgerError(f"{account}:{pocket} holds less than the floor {shown_gbp(floor_gbp)} being set")
+        self._floors[(account, pocket)] = floor_gbp
+        self._floor_events.append((len(self._rows["amount"]), account, pocket, floor_gbp))
+
+    def floor(self, account: str, pocket: str = FLEXIBLE) -> float:
+        """The lowest balance `account:pocket` may hold: set by `set_floor`, else 0, except an agency's
+        or the centre's flexible pocket (no floor unless one is set)."""
+        return self._floors.get((account, pocket), default_floor(account, pocket))
+
+    def available(self, account: str, pocket: str = FLEXIBLE) -> float:
+        """What can be paid out of `account:pocket` now without going below its floor (>= 0)."""
+        return max(0.0, self._balance[(account, pocket)] - self.floor(account, pocket))
 
     def pay(
         self,
@@ -100,9 +131,12 @@ class Ledger:
             return
         balances = self._balance
         source_key, destination_key = (source, source_pocket), (destination, destination_pocket)
-        if source_pocket != FLEXIBLE and balances[source_key] < amount - CONSERVATION_TOLERANCE_GBP:
-            raise LedgerError(f"{source}:{source_pocket} is ring-fenced and holds less than {amount:.2f}")
         source_after = balances[source_key] - amount
+        if source_after < self.floor(source, source_pocket) - CONSERVATION_TOLERANCE_GBP:
+            raise LedgerError(
+                f"paying {amount:.2f} from {source}:{source_pocket} ({category}) would take it below its floor "
+                f"of {shown_gbp(self.floor(source, source_pocket))}"
+            )
         destination_after = (source_after if destination_key == source_key else balances[destination_key]) + amount
         if not (math.isfinite(source_after) and math.isfinite(destination_after)):
             raise LedgerError(
@@ -157,19 +191,14 @@ class Ledger:
         `tolerance` of the n flows of G GBP in all through that account (float64's drift there is
         at most 1.5 * 2**-52 * n * G: n pocket updates and two sums over at most n non-zero
         pockets, each off by at most 2**-53 of at most G), and every closing is the next step's
-        opening. No ring-fenced pocket may be negative, nor the pool. Last, replaying the flows in
-        order with `pay`'s arithmetic must give every pocket's balance bit for bit: a change made
+        opening. Last, replaying the flows and floors in order with `pay`'s arithmetic must never take
+        a pocket below the floor it had at that moment, and must give every pocket's balance bit for bit: a change made
         outside the ledger shows however small it is beside the other balances, and as every flow
         leaves one pocket and enters another, the balances of all accounts sum to zero up to
         float64's rounding.
         """
         self._verify_finite()
         self._verify_balances_table()
-        for (account, pocket), value in self._balance.items():
-            if pocket != FLEXIBLE and value < -CONSERVATION_TOLERANCE_GBP:
-                raise LedgerError(f"ring-fenced pocket {account}:{pocket} is negative ({value:.2f})")
-        if self._balance.get((POOL, FLEXIBLE), 0.0) < -CONSERVATION_TOLERANCE_GBP:
-            raise LedgerError("the pool spent more than it held")
         self._verify_replay()
 
     def _verify_finite(self) -> None:
@@ -209,11 +238,24 @@ class Ledger:
         if len(self._pockets) != len(rows["amount"]):
             raise LedgerError("the records of flows and of their pockets differ in length")
         replayed: dict[tuple[str, str], float] = defaultdict(float)
-        for source, destination, (source_pocket, destination_pocket), amount in zip(
-            rows["source"], rows["destination"], self._pockets, rows["amount"]
+        floors: dict[tuple[str, str], float] = {}
+        events = iter(self._floor_events)
+        event = next(events, None)
+        for index, (source, destination, (source_pocket, destination_pocket), amount) in enumerate(
+            zip(rows["source"], rows["destination"], self._pockets, rows["amount"])
         ):
-            replayed[(source, source_pocket)] -= amount
+            while event is not None and event[0] <= index:
+                floors[(event[1], event[2])] = event[3]
+                event = next(events, None)
+            source_key = (source, source_pocket)
+            replayed[source_key] -= amount
             replayed[(destination, destination_pocket)] += amount
+            floor = floors.get(source_key, default_floor(source, source_pocket))
+            if replayed[source_key] < floor - CONSERVATION_TOLERANCE_GBP:
+                raise LedgerError(
+                    f"flow {index} ({rows['category'][index]}, step {rows['step'][index]}) took {source}:{source_pocket} "
+                    f"to {shown_gbp(replayed[source_key])} GBP, below its floor of {shown_gbp(floor)}"
+                )
         for account, pocket in [*self._balance, *(key for key in replayed if key not in self._balance)]:
             held, recorded = self._balance.get((account, pocket), 0.0), replayed.get((account, pocket), 0.0)
             if held != recorded:

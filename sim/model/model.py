@@ -21,21 +21,30 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.model.agencies import ServiceAgency
+from sim.model.agencies import STEPS_PER_YEAR, ServiceAgency
 from sim.model.crises import CrisisReport, detect_crises, stabilise
 from sim.model.duplication import AssessmentBill, ContactRegister
 from sim.model.ledger import Ledger
 from sim.model.outputs import StepRecorder, opening_headline
 from sim.model.pool import PooledBudget
 from sim.model.population import Population
+from sim.model.settlement import close_year, open_year, settle_after_warm_up, settle_fixed_base_in_warm_up
 from sim.scenario.loading import load_scenario, with_overrides
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Policy, PoolRule, Scenario
 
 
 def random_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     """(population stream, decisions stream), independent children of one SeedSequence."""
     population_seed, decisions_seed = np.random.SeedSequence(seed).spawn(2)
     return np.random.default_rng(population_seed), np.random.default_rng(decisions_seed)
+
+
+def warm_up_policy(scenario: Scenario) -> Policy:
+    """The regime warm-up runs: `run.warmup_policy`, else the scenario's own policy with no pool."""
+    if scenario.run.warmup_policy is not None:
+        return scenario.run.warmup_policy
+    pool = scenario.policy.pool.model_copy(update={"rule": PoolRule.silo})
+    return scenario.policy.model_copy(update={"pool": pool})
 
 
 def lead_agencies(scenario: Scenario) -> dict[str, str]:
@@ -75,17 +84,21 @@ class PlaceModel(mesa.Model):
         self.horizon = steps or scenario.run.steps
         self.domain_index = {name: i for i, name in enumerate(scenario.domains)}
         self.lead_agency = lead_agencies(scenario)
-        self.ledger = Ledger()
         self.population = Population(scenario, population_sample or scenario.run.population_sample, population_rng)
-        self.warm_up(scenario.run.warmup_steps)
         self.contacts = ContactRegister(scenario.agency_ids, self.population.size)
+        self.crises: CrisisReport | None = None
+        self.unserved: dict[str, float] = {}
+        self.policy = warm_up_policy(scenario)
+        self.warming_up = True
+        self.ledger = Ledger()  # a scratch ledger: warm-up money is not counted
         for agency_id, config in scenario.agencies.items():
             ServiceAgency(self, agency_id, config)
         self.agency_list: list[ServiceAgency] = list(self.agents)
         self._by_id = {a.agency_id: a for a in self.agency_list}
+        self.warm_up(scenario.run.warmup_steps)
+        self.begin_counting()
         self.pool = PooledBudget(self)
         self.recorder = StepRecorder()
-        self.crises: CrisisReport | None = None
         self.crisis_targets: dict[str, int] = {}
         self.assessment_bills: dict[str, AssessmentBill] = {}
         self.headline = opening_headline(self)
@@ -93,38 +106,72 @@ class PlaceModel(mesa.Model):
         self.datacollector.collect(self)
 
     def warm_up(self, quarters: int) -> None:
-        """Let needs settle into the dynamics' own steady state before anything is counted.
+        """Settle needs, capacity and budgets under the warm-up policy before anything is counted.
 
-        The initial draw is the citizens' baseline, not a state the dynamics would keep; without
-        warm-up, step 1 would show a burst of crises. During warm-up crises are answered (the
-        statutory minimum) but nothing is paid or recorded, and no policy acts, so every scenario
-        starts from the same place for one seed.
+        The initial draw is the citizens' baseline, not a state the dynamics would keep, and the
+        budgets' fixed base and the agencies' capacity are not given but follow from the services
+        the place runs. Warm-up runs the warm-up policy's silo services (crisis response, silo
+        prevention, assessments; no pool, no learning) on a scratch ledger, with capacity
+        following demand and each agency's fixed base set to what its budget leaves after its
+        need-related spend (settlement.py). Every scenario that shares the warm-up policy and the
+        place therefore starts from one settled state for a seed, and step 1 shows no burst.
         """
         for _ in range(quarters):
-            self.population.evolve()
-            stabilise(self.population, self.scenario, detect_crises(self.population, self.scenario))
+            self.ledger.begin_step(0)
+            self.quarter_of_services()
+            for agency in self.agency_list:
+                agency.end_quarter()
+                settle_fixed_base_in_warm_up(agency)
+        settle_after_warm_up(self)
         self.population.crisis_episodes.fill(0)
+
+    def begin_counting(self) -> None:
+        """Leave warm-up: the scenario's own policy and a fresh ledger, which counts from step 1."""
+        self.warming_up = False
+        self.policy = self.scenario.policy
+        self.ledger = Ledger()
+        for agency in self.agency_list:
+            agency.apply_policy(self.policy)
+            agency.open_books(self.ledger)
+
+    def quarter_of_services(self) -> None:
+        """Income, needs, crises and the silo services: what warm-up and every step share."""
+        self.contacts.clear()
+        self.unserved = {}
+        self.agents.do("receive_income")
+        if not self.warming_up:
+            self.pool.collect()
+        self.population.evolve()
+        self.crises = detect_crises(self.population, self.scenario)
+        self.agents.do("respond_to_crises")
+        stabilise(self.population, self.scenario, self.crises, self.unserved)
+        if not self.warming_up:
+            self.pool.buy_packages()
+        self.agents.do("prevent")
+        self.assessment_bills = self.contacts.bills()
+        self.agents.do("pay_assessments")
+
+    def ration(self, domain: str, unserved_share: float) -> None:
+        """The lead agency of `domain` could not pay for `unserved_share` of its crises' cost: that
+        share (by severity, the least severe first) is not stabilised this quarter."""
+        self.unserved[domain] = min(1.0, self.unserved.get(domain, 0.0) + unserved_share)
 
     def agencies_by_id(self, agency_ids: Iterable[str]) -> list[ServiceAgency]:
         return [self._by_id[a] for a in agency_ids]
 
     def step(self) -> None:
         self.ledger.begin_step(self.steps)
-        self.contacts.clear()
-        self.agents.do("receive_income")
-        self.pool.collect()
-        self.population.evolve()
-        self.crises = detect_crises(self.population, self.scenario)
+        first_quarter_of_year = (self.steps - 1) % STEPS_PER_YEAR == 0
+        if first_quarter_of_year:
+            open_year(self, (self.steps - 1) // STEPS_PER_YEAR + 1)
+        self.quarter_of_services()
         if not self.crisis_targets:  # the first quarter is its own target
             self.crisis_targets = dict(self.crises.counts)
-        self.agents.do("respond_to_crises")
-        stabilise(self.population, self.scenario, self.crises)
-        self.pool.buy_packages()
-        self.agents.do("prevent")
-        self.assessment_bills = self.contacts.bills()
-        self.agents.do("pay_assessments")
         self.pool.share_gains()
         self.agents.do("learn")
+        self.agents.do("end_quarter")
+        if self.steps % STEPS_PER_YEAR == 0:
+            close_year(self)
         self.headline = self.recorder.record(self)
         self.ledger.close_step()
         self.crisis_targets = dict(self.crises.counts)

@@ -3,8 +3,15 @@
 Per step (`steps` table, one row per step and measure): columns `step, measure, agency, domain,
 category, value`, with "" where a column does not apply. Measures: `spend_gbp` (the count, by
 agency x domain x category, from the ledger), `mean_need`, `crises` (at place scale),
-`wellbeing`, `priority_weighted_wellbeing`, `need_gini`, `unmet_statutory_demand_gbp`,
-`deficit_gbp`, `collaboration`, `pool_balance_gbp`, `pool_members`, `pool_packages`.
+`wellbeing`, `priority_weighted_wellbeing`, `need_gini`, `unmet_statutory_demand_gbp` (statutory
+cost left unpaid: rationed), `deficit_gbp`, `collaboration`, `pool_balance_gbp`, `pool_members`,
+`pool_packages`; per agency and domain `demand_gbp` (its share of the crises at full unit cost),
+`capacity_gbp` (what its capacity answers at full use), `utilisation`, `idle_capacity_gbp`; per
+agency `budget_gbp` (this year's, a year), `fixed_base_cut_gbp`, `reserves_gbp`,
+`owed_to_centre_gbp` and `section_114` (1 in the quarter a notice is issued).
+
+Money spent on services is `SERVICE_CATEGORIES`; every other category is a transfer between
+accounts or pockets (`TRANSFER_CATEGORIES`), never spend.
 """
 
 from __future__ import annotations
@@ -15,21 +22,30 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.model.ledger import CENTRE, SERVICES
+from sim.model.ledger import SERVICES
 
 if TYPE_CHECKING:
+    from sim.model.agencies import ServiceAgency
     from sim.model.model import PlaceModel
 
 GINI_BINS = 4096
 MEASURES = (
     "spend_gbp", "mean_need", "crises", "wellbeing", "priority_weighted_wellbeing", "need_gini",
     "unmet_statutory_demand_gbp", "deficit_gbp", "collaboration", "pool_balance_gbp", "pool_members",
-    "pool_packages",
+    "pool_packages", "demand_gbp", "capacity_gbp", "utilisation", "idle_capacity_gbp", "budget_gbp",
+    "fixed_base_cut_gbp", "reserves_gbp", "owed_to_centre_gbp", "section_114",
 )  # fmt: skip
 COLUMNS = ["step", "measure", "agency", "domain", "category", "value"]
-ACUTE_CATEGORIES = ("acute",)
+ACUTE_CATEGORIES = ("capacity", "acute", "capacity_premium", "benefit")  # answering crises
 PREVENTION_CATEGORIES = ("prevention", "pool_prevention")
 WASTE_CATEGORIES = ("duplicated_assessment", "governance")
+SERVICE_CATEGORIES = (
+    "fixed_cost", *ACUTE_CATEGORIES, "decommissioning", *PREVENTION_CATEGORIES, "assessment", *WASTE_CATEGORIES,
+)  # fmt: skip
+TRANSFER_CATEGORIES = (
+    "income", "ame_income", "opening_reserves", "pool_contribution", "gain_share", "returned_to_centre",
+    "to_reserves", "from_reserves", "reinvested", "deficit_support", "deficit_repayment",
+)  # fmt: skip
 
 
 def gini_of_nonnegative(values: np.ndarray, upper: float) -> float:
@@ -97,9 +113,7 @@ class StepRecorder:
         self.add(step, "need_gini", gini_of_nonnegative(total_need, float(needs.shape[0])))
         deficits = collaboration = 0.0
         for agency in model.agency_list:
-            self.add(step, "unmet_statutory_demand_gbp", agency.unmet_statutory_demand, agency=agency.agency_id)
-            self.add(step, "deficit_gbp", agency.deficit, agency=agency.agency_id)
-            self.add(step, "collaboration", agency.collaboration, agency=agency.agency_id)
+            self.record_money(step, agency)
             deficits += agency.deficit
             collaboration += agency.collaboration
         self.add(step, "pool_balance_gbp", model.pool.balance)
@@ -114,6 +128,27 @@ class StepRecorder:
             deficits_gbp=deficits,
         )
 
+    def record_money(self, step: int, agency: ServiceAgency) -> None:
+        """One agency's money this quarter: its rule's state, and its capacity against demand."""
+        agency_id, purse = agency.agency_id, agency.purse
+        self.add(step, "unmet_statutory_demand_gbp", agency.unmet_statutory_demand, agency=agency_id)
+        self.add(step, "deficit_gbp", agency.deficit, agency=agency_id)
+        self.add(step, "collaboration", agency.collaboration, agency=agency_id)
+        self.add(step, "budget_gbp", agency.budget_gbp_per_year, agency=agency_id)
+        self.add(step, "fixed_base_cut_gbp", agency.fixed_base_cut_gbp, agency=agency_id)
+        self.add(step, "reserves_gbp", purse.reserves_gbp, agency=agency_id)
+        self.add(step, "owed_to_centre_gbp", purse.owed_to_centre_gbp, agency=agency_id)
+        self.add(step, "section_114", float(purse.year.section_114_step == step), agency=agency_id)
+        for domain, line in agency.capacity.items():
+            bill = agency.crisis_bills.get(domain)
+            demand = line.demand_history[-1] if bill is not None else 0.0
+            self.add(step, "demand_gbp", demand, agency=agency_id, domain=domain)
+            self.add(step, "capacity_gbp", line.capacity_gbp, agency=agency_id, domain=domain)
+            self.add(step, "utilisation", demand / line.capacity_gbp if line.capacity_gbp > 0 else 0.0, agency=agency_id, domain=domain)
+            self.add(step, "idle_capacity_gbp", bill.idle if bill is not None else line.fixed_cost_gbp, agency=agency_id, domain=domain)
+        for domain in agency.config.demand_led:
+            self.add(step, "demand_gbp", model_demand(agency, domain), agency=agency_id, domain=domain)
+
     def table(self, flows: pd.DataFrame) -> pd.DataFrame:
         """The tidy steps table, with the count (spend by agency x domain x category) from the ledger."""
         measures = pd.DataFrame(self.rows, columns=COLUMNS)
@@ -122,11 +157,16 @@ class StepRecorder:
         )
 
 
+def model_demand(agency: ServiceAgency, domain: str) -> float:
+    """An agency's share of a domain's demand this quarter, at full unit cost."""
+    return agency.model.crises.demand_gbp[domain] * agency.duties[domain]
+
+
 def spend_table(flows: pd.DataFrame) -> pd.DataFrame:
-    """Money leaving an agency or the pool per step, by payer x domain x category; income and
-    gain-share excluded. Pool contributions stay (category `pool_contribution`) so each agency's
-    contribution is visible; they are transfers, so leave them out when adding up spend."""
-    spend = flows[(flows["source"] != CENTRE) & (flows["category"] != "gain_share")]
+    """Money an agency or the pool paid to services per step, by payer x domain x category, and
+    each agency's pool contributions (category `pool_contribution`) so they are visible; those are
+    transfers, so leave them out when adding up spend."""
+    spend = flows[(flows["destination"] == SERVICES) | (flows["category"] == "pool_contribution")]
     spend = spend.groupby(["step", "source", "domain", "category"], as_index=False)["amount"].sum()
     spend = spend.rename(columns={"source": "agency", "amount": "value"})
     spend["measure"] = "spend_gbp"
@@ -134,39 +174,66 @@ def spend_table(flows: pd.DataFrame) -> pd.DataFrame:
 
 
 def summarise(steps: pd.DataFrame, flows: pd.DataFrame, population: int) -> dict[str, float]:
-    """Per-run totals: spend and its split, waste, wellbeing, crises, deficits, culture."""
+    """Per-run totals: money used and where it went, efficiency, waste, wellbeing, crises, budget
+    rules, culture (docs/ODD.md 7.13 defines each)."""
     to_services = flows[flows["destination"] == SERVICES]
     by_category = to_services.groupby("category")["amount"].sum()
     total = float(by_category.sum())
+    flow_totals = flows.groupby("category")["amount"].sum()
 
     def category_sum(names: tuple[str, ...]) -> float:
         return float(by_category.reindex(list(names)).fillna(0.0).sum())
+
+    def flow_sum(*names: str) -> float:
+        return float(flow_totals.reindex(list(names)).fillna(0.0).sum())
 
     def series(measure: str) -> pd.Series:
         return steps[steps["measure"] == measure].groupby("step")["value"].sum()
 
     last = steps["step"].max()
-    deficits = steps[(steps["measure"] == "deficit_gbp") & (steps["step"] == last)]["value"]
-    collaboration = steps[(steps["measure"] == "collaboration") & (steps["step"] == last)]["value"]
+
+    def at_last_step(measure: str) -> pd.Series:
+        return steps[(steps["measure"] == measure) & (steps["step"] == last)]["value"]
+
     total_crises = float(series("crises").sum())
+    section_114 = series("section_114")
+    years = last / 4.0
     return {
+        "money_used_gbp": total,
         "total_spend_gbp": total,
         "acute_spend_gbp": category_sum(ACUTE_CATEGORIES),
         "prevention_spend_gbp": category_sum(PREVENTION_CATEGORIES),
         "acute_share": category_sum(ACUTE_CATEGORIES) / total if total else 0.0,
+        "need_related_acute_share": category_sum(ACUTE_CATEGORIES) / (total - category_sum(("fixed_cost",))) if total else 0.0,
         "prevention_share": category_sum(PREVENTION_CATEGORIES) / total if total else 0.0,
+        "fixed_cost_gbp": category_sum(("fixed_cost",)),
+        "capacity_cost_gbp": category_sum(("capacity",)),
+        "idle_capacity_gbp": float(series("idle_capacity_gbp").sum()),
+        "capacity_premium_gbp": category_sum(("capacity_premium",)),
+        "decommissioning_gbp": category_sum(("decommissioning",)),
+        "benefit_spend_gbp": category_sum(("benefit",)),
+        "demand_at_full_cost_gbp": float(series("demand_gbp").sum()),
         "assessment_gbp": category_sum(("assessment",)),
         "duplicated_assessment_gbp": category_sum(("duplicated_assessment",)),
         "governance_gbp": category_sum(("governance",)),
         "waste_gbp": category_sum(WASTE_CATEGORIES),
-        "pool_contributions_gbp": float(flows.loc[flows["category"] == "pool_contribution", "amount"].sum()),
+        "pool_contributions_gbp": flow_sum("pool_contribution"),
+        "returned_to_centre_gbp": flow_sum("returned_to_centre"),
+        "reinvested_gbp": flow_sum("reinvested"),
+        "deficit_support_gbp": flow_sum("deficit_support"),
+        "net_cost_to_centre_gbp": flow_sum("income", "ame_income", "deficit_support")
+        - flow_sum("returned_to_centre", "deficit_repayment"),
+        "final_reserves_gbp": float(at_last_step("reserves_gbp").sum()),
+        "final_owed_to_centre_gbp": float(at_last_step("owed_to_centre_gbp").sum()),
+        "section_114_count": float(section_114.sum()),
         "mean_wellbeing": float(series("wellbeing").mean()),
         "final_wellbeing": float(series("wellbeing").iloc[-1]),
         "mean_priority_weighted_wellbeing": float(series("priority_weighted_wellbeing").mean()),
         "total_crises": total_crises,
-        "crises_per_1000_per_year": total_crises / population * 1000 / (last / 4.0),
+        "crises_per_1000_per_year": total_crises / population * 1000 / years,
+        "crises_per_million_gbp": total_crises / (total / 1e6) if total else 0.0,
         "unmet_statutory_demand_gbp": float(series("unmet_statutory_demand_gbp").sum()),
-        "final_deficit_gbp": float(deficits.sum()),
-        "final_mean_collaboration": float(collaboration.mean()),
+        "final_deficit_gbp": float(at_last_step("deficit_gbp").sum()),
+        "final_mean_collaboration": float(at_last_step("collaboration").mean()),
         "final_need_gini": float(series("need_gini").iloc[-1]),
     }

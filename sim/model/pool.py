@@ -1,7 +1,7 @@
 """The pooled budget: contributions, governance, whole-person packages and gain-share.
 
 Members contribute `rate * collaboration * flexible income` (never ring-fenced money, never
-money they do not have). The pool pays `governance_share` of each contribution as overhead,
+money their budget rule does not let them spend at their discretion). The pool pays `governance_share` of each contribution as overhead,
 then buys whole-person packages: each removes `package_effect` of every need of one citizen,
 with one assessment. Who gets a package depends on the rule:
 
@@ -11,7 +11,7 @@ with one assessment. Who gets a package depends on the rule:
 
 Eligible are citizens in the prevention window of at least one domain. The expected avoided
 acute cost of a package (also what gain-share hands back) is, per domain,
-`acute_cost * need * package_effect * closeness * persistence`, where closeness in [0, 1] is how
+`unit_cost / reference_severity * need * package_effect * closeness * persistence`, where closeness in [0, 1] is how
 far the need has moved through the prevention window towards the crisis threshold, and
 persistence = sum over the settlement's quarters k of (1 - recovery)^k: the removed need returns
 towards the citizen's baseline at the recovery rate, so the saving lasts several quarters, and
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.agencies import STEPS_PER_YEAR
+from sim.model.crises import cost_per_unit_of_need
 from sim.model.ledger import POOL, SERVICES
 from sim.scenario.schema import PoolRule
 
@@ -51,12 +52,12 @@ class PooledBudget:
 
     def __init__(self, model: PlaceModel):
         self.model = model
-        self.settings = model.scenario.policy.pool
+        self.settings = model.policy.pool
         self.active = self.settings.rule is not PoolRule.silo
         self.members = model.scenario.pool_members if self.active else []
         domains = list(model.scenario.domains.values())
-        self.acute_cost = np.array([d.acute_cost_gbp for d in domains])
-        horizon = STEPS_PER_YEAR * model.scenario.policy.settlement_years
+        self.acute_cost = np.array([cost_per_unit_of_need(d.unit_cost_gbp, d.reference_severity) for d in domains])
+        horizon = STEPS_PER_YEAR * model.policy.settlement_years
         self.persistence = np.array([settlement_persistence(d.recovery, horizon) for d in domains])
         self.priority = np.array([d.citizen_priority for d in domains])
         self.contributions: dict[str, float] = {}
@@ -73,11 +74,12 @@ class PooledBudget:
         return self.model.ledger.account_balance(POOL)
 
     def collect(self) -> None:
-        """Members pay in from flexible money, in proportion to rate and collaboration."""
+        """Members pay in from flexible money, in proportion to rate and collaboration: only money
+        their budget rule lets them spend at their discretion (none under in-year controls)."""
         self.contributions = {}
         for agency in self.model.agencies_by_id(self.members):
             wanted = self.settings.rate * agency.collaboration * agency.flexible_income
-            amount = min(wanted, max(agency.flexible_balance, 0.0))
+            amount = min(wanted, agency.purse.discretionary_gbp())
             self.model.ledger.pay(agency.agency_id, POOL, amount, "pool_contribution")
             self.contributions[agency.agency_id] = amount
         governance = self.settings.governance_share * sum(self.contributions.values())
@@ -145,7 +147,7 @@ class PooledBudget:
         ledger = self.model.ledger
         for payer in self.model.agencies_by_id(self.members):
             owed = self.settings.gain_share_rate * self.attributed_savings[payer.agency_id]
-            owed = min(owed, max(payer.flexible_balance, 0.0))
+            owed = min(owed, payer.purse.discretionary_gbp())
             for receiver_id, contribution in self.contributions.items():
                 amount = owed * contribution / total_contribution
                 if receiver_id == payer.agency_id or amount <= 0:

@@ -47,20 +47,6 @@ class Place(Frozen):
     population: Annotated[int, Field(gt=0, le=MAX_POPULATION, description="real residents of the place")]
 
 
-class RunSettings(Frozen):
-    """How long to run and how finely to sample the population."""
-
-    steps: Annotated[int, Field(ge=1, description="quarters to simulate")] = 40
-    population_sample: Annotated[
-        int,
-        Field(ge=MIN_POPULATION_SAMPLE, description="simulated citizens; each stands for population/sample people"),
-    ] = 100_000
-    seed: Annotated[int, Field(ge=0)] = 1
-    warmup_steps: Annotated[
-        int, Field(ge=0, description="quarters of need dynamics and crisis response before step 1, unrecorded")
-    ] = 12
-
-
 class Domain(Frozen):
     """One domain of need: its dynamics, thresholds and unit costs at place scale (GBP)."""
 
@@ -74,7 +60,18 @@ class Domain(Frozen):
     noise_sd: Annotated[Share, Field(description="sd of the per-step need shock (need lies in 0..1)")]
     prevention_threshold: Share
     crisis_threshold: Share
-    acute_cost_gbp: Annotated[UnitCost, Field(description="cost of answering a crisis at severity 1")]
+    unit_cost_gbp: Annotated[
+        UnitCost,
+        Field(description="published cost of answering one crisis-quarter of average severity (the reference severity)"),
+    ]
+    unit_cost_range_gbp: Annotated[
+        tuple[UnitCost, UnitCost] | None,
+        Field(description="[low, high]: the sourced range within which calibration may move the unit cost"),
+    ] = None
+    reference_severity: Annotated[
+        float,
+        Field(gt=0.0, le=1.0, description="mean need of a crisis in the settled silo state: cost = unit cost x need / this"),
+    ] = 1.0
     acute_effect: Annotated[Share, Field(description="share of need removed by an acute response")]
     prevention_cost_gbp: Annotated[UnitCost, Field(description="cost of one prevention intervention")]
     prevention_effect: Annotated[Share, Field(description="share of need removed by prevention")]
@@ -89,6 +86,13 @@ class Domain(Frozen):
                 f"prevention_threshold ({self.prevention_threshold}) must be below "
                 f"crisis_threshold ({self.crisis_threshold}): the prevention window would be empty"
             )
+        if self.unit_cost_range_gbp is not None:
+            low, high = self.unit_cost_range_gbp
+            if not low <= self.unit_cost_gbp <= high:
+                raise ValueError(
+                    f"unit_cost_gbp ({self.unit_cost_gbp:g}) lies outside unit_cost_range_gbp [{low:g}, {high:g}]: "
+                    "a unit cost may move only within its sourced range; fix the cost or the range"
+                )
         return self
 
 
@@ -110,6 +114,54 @@ class FundUse(str, Enum):
 
     acute = "acute"
     prevention = "prevention"
+
+
+class Capacity(Frozen):
+    """Acute response capacity of one agency in one domain: how much of its cost is fixed and how
+    it is adjusted (docs/ODD.md 7.5). The defaults make capacity perfectly variable, so every crisis
+    costs its full unit cost and nothing else: the old model, and the quiet default of tests."""
+
+    variable_share: Annotated[
+        Share, Field(description="share of a crisis's cost that varies with demand (the rest is capacity paid for anyway)")
+    ] = 1.0
+    premium: Annotated[
+        float, Field(ge=0.0, le=10.0, description="extra cost of demand above capacity, as a share of the unit cost")
+    ] = 0.0
+    headroom: Annotated[
+        float, Field(ge=0.0, le=1.0, description="capacity kept above expected demand, as a share of it")
+    ] = 0.0
+    floor_share: Annotated[
+        Share, Field(description="capacity is never decommissioned below this share of its settled size")
+    ] = 0.5
+    decommission_rate: Annotated[Share, Field(description="largest share of capacity removed in one year")] = 0.1
+    commission_rate: Annotated[
+        float, Field(ge=0.0, le=10.0, description="largest share of capacity added in one year")
+    ] = 0.2
+    lag_years: Annotated[
+        int, Field(ge=0, le=10, description="year-ends of excess capacity before any is decommissioned")
+    ] = 1
+    exit_cost_share: Annotated[
+        float, Field(ge=0.0, le=10.0, description="one-off cost of decommissioning, as a share of a year of the fixed cost removed")
+    ] = 0.0
+    step_gbp_per_year: Annotated[
+        Money, Field(description="capacity changes in steps of this fixed cost a year (a ward, a team); smaller changes wait")
+    ] = 0.0
+
+
+class BudgetRule(str, Enum):
+    """What an agency may do when its money runs short (docs/ODD.md 7.6)."""
+
+    balanced = "balanced"  # councils, police, fire: reserves, then cuts, then rationing; section 114
+    control_total = "control_total"  # NHS: overspend up to a limit, then repayable support from the centre
+    cash_limited = "cash_limited"  # centrally funded bodies: no reserves; cuts then rationing
+
+
+class SavingsRule(str, Enum):
+    """Where an agency's unspent flexible money goes at the end of a year (docs/ODD.md 7.7)."""
+
+    clawback = "clawback"  # returned to the centre
+    retain = "retain"  # to reserves up to a cap, the rest to the centre
+    reinvest = "reinvest"  # into next year's prevention up to a cap, the rest as retain
 
 
 class Agency(Frozen):
@@ -144,6 +196,39 @@ class Agency(Frozen):
         ),
     ] = 0.0
 
+    budget_rule: BudgetRule = BudgetRule.balanced
+    reserves_gbp: Annotated[Money, Field(description="opening reserves (usable, general)")] = 0.0
+    savings_rule: SavingsRule = SavingsRule.retain
+    reserve_cap_share: Annotated[Share, Field(description="reserves are kept up to this share of the budget")] = 0.1
+    reinvest_cap_share: Annotated[
+        Share, Field(description="under `reinvest`, at most this share of the budget goes into next year's prevention")
+    ] = 0.05
+    contingency_share: Annotated[
+        Share, Field(description="share of the budget a plan leaves unallocated against a bad quarter")
+    ] = 0.0
+    fixed_base_cuttable_share: Annotated[
+        Share, Field(description="share of the fixed base (non-crisis services) that in-year cuts and budget cuts may remove")
+    ] = 0.15
+    fixed_base_range_share: Annotated[
+        tuple[Share, Share] | None,
+        Field(description="[low, high] plausible fixed base as a share of the budget; a run warns outside it"),
+    ] = None
+    control_total_limit_share: Annotated[
+        Share, Field(description="under `control_total`, the overspend allowed, as a share of the budget")
+    ] = 0.01
+    repayment_years: Annotated[
+        int, Field(ge=1, le=20, description="years over which support from the centre is repaid")
+    ] = 3
+    demand_led: Annotated[
+        list[str], Field(description="duty domains the centre pays for as they arise (benefits: annually managed expenditure)")
+    ] = []
+    capacity: Annotated[
+        dict[str, Capacity], Field(description="duty domain -> acute capacity settings; a domain not listed uses the defaults")
+    ] = {}
+
+    def capacity_in(self, domain: str) -> Capacity:
+        return self.capacity.get(domain, DEFAULT_CAPACITY)
+
     @model_validator(mode="after")
     def _lines_are_spendable(self) -> Agency:
         if self.extra_prevention_gbp_per_year > 0 and not any(s > 0 for s in self.statutory_duties.values()):
@@ -160,7 +245,46 @@ class Agency(Frozen):
                         f"ring_fenced_lines.{use.value}.{domain}: the agency has no statutory duty in {domain!r}, "
                         "so money locked there could never be spent; add the duty or remove the line"
                     )
+        for field, domains in (("demand_led", self.demand_led), ("capacity", list(self.capacity))):
+            for domain in domains:
+                if self.statutory_duties.get(domain, 0.0) <= 0:
+                    raise ValueError(
+                        f"{field}.{domain}: the agency has no statutory duty in {domain!r}; add the duty or remove it"
+                    )
+        for domain in self.demand_led:
+            if domain in self.capacity:
+                raise ValueError(
+                    f"capacity.{domain}: {domain!r} is demand_led (paid by the centre as it arises), so it has no "
+                    "capacity; remove one of the two"
+                )
+        if self.budget_rule is BudgetRule.cash_limited and (
+            self.reserves_gbp > 0 or self.savings_rule is SavingsRule.retain
+        ):
+            raise ValueError(
+                "budget_rule cash_limited: a cash-limited body holds no reserves; set reserves_gbp to 0 and "
+                "savings_rule to clawback or reinvest"
+            )
+        if self.fixed_base_range_share is not None and self.fixed_base_range_share[0] > self.fixed_base_range_share[1]:
+            raise ValueError("fixed_base_range_share: [low, high] with low above high; swap them")
         return self
+
+
+DEFAULT_CAPACITY = Capacity()
+
+
+class Settlement(Frozen):
+    """How the centre sets budgets year by year and what happens to unspent ring-fenced money."""
+
+    path: Annotated[
+        dict[str, list[Annotated[float, Field(ge=-0.5, le=0.5)]]],
+        Field(
+            description="agency id -> real budget change by year (year 1 first, against the settled budget); "
+            "the last value repeats; an agency not listed follows its budget_growth"
+        ),
+    ] = {}
+    ring_fence_carry_forward: Annotated[
+        StrictBool, Field(description="unspent ring-fenced money stays in its line (else it returns to the centre each year)")
+    ] = False
 
 
 class PoolRule(str, Enum):
@@ -217,6 +341,32 @@ class Learning(Frozen):
     exploration_sd: Annotated[Share, Field(description="sd of the per-step change in collaboration (0..1)")] = 0.01
 
 
+class RunSettings(Frozen):
+    """How long to run and how finely to sample the population."""
+
+    steps: Annotated[int, Field(ge=1, description="quarters to simulate")] = 40
+    population_sample: Annotated[
+        int,
+        Field(ge=MIN_POPULATION_SAMPLE, description="simulated citizens; each stands for population/sample people"),
+    ] = 100_000
+    seed: Annotated[int, Field(ge=0)] = 1
+    warmup_steps: Annotated[
+        int,
+        Field(
+            ge=0,
+            description="quarters run under the warm-up policy before step 1, unrecorded: they settle needs, "
+            "capacity and the fixed base",
+        ),
+    ] = 12
+    warmup_policy: Annotated[
+        Policy | None,
+        Field(
+            description="the regime of the warm-up (the 2009-10 silo regime in the default place), so every "
+            "scenario that shares it starts from one settled state; None = the scenario's own policy with no pool"
+        ),
+    ] = None
+
+
 class Scenario(Frozen):
     """A place, its agencies, its policy regime and run settings."""
 
@@ -229,6 +379,7 @@ class Scenario(Frozen):
     agencies: dict[str, Agency]
     policy: Policy
     learning: Learning = Learning()
+    settlement: Settlement = Settlement()
 
     @model_validator(mode="after")
     def _references_and_shares(self) -> Scenario:
@@ -261,6 +412,12 @@ class Scenario(Frozen):
                     f"agencies.*.statutory_duties.{domain}: responsibility shares sum to {total:.4g}; "
                     "they must sum to 1 so that every crisis is someone's duty"
                 )
+        for agency_id in self.settlement.path:
+            if agency_id not in self.agencies:
+                problems.append(f"settlement.path: unknown agency {agency_id!r} (known: {sorted(self.agencies)})")
+        for agency_id, path in self.settlement.path.items():
+            if not path:
+                problems.append(f"settlement.path.{agency_id}: give at least one year's change, or remove the agency")
         for member in self.policy.pool.members or []:
             if member not in self.agencies:
                 problems.append(f"policy.pool.members: unknown agency {member!r} (known: {sorted(self.agencies)})")

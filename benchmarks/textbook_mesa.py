@@ -292,7 +292,7 @@ class TextbookPlace(mesa.Model):
             in_crisis = self.citizens.select(lambda citizen, d=d: citizen.in_crisis[d])
             severity = sum(citizen.needs[d] for citizen in in_crisis)
             self.in_crisis[name] = in_crisis
-            self.acute_cost_this_step[name] = self.scenario.domains[name].acute_cost_gbp * severity * self.weight
+            self.acute_cost_this_step[name] = self.scenario.domains[name].unit_cost_gbp * severity * self.weight
 
     def stabilise(self) -> None:
         """Every citizen in crisis receives the acute response in that domain."""

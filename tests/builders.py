@@ -27,7 +27,7 @@ def domain(**changes: Any) -> dict[str, Any]:
         "noise_sd": 0.0,
         "prevention_threshold": 0.25,
         "crisis_threshold": 0.5,
-        "acute_cost_gbp": 1000.0,
+        "unit_cost_gbp": 1000.0,
         "acute_effect": 0.0,
         "prevention_cost_gbp": 100.0,
         "prevention_effect": 0.0,

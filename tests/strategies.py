@@ -43,7 +43,7 @@ def domain_settings(draw: st.DrawFn) -> dict[str, Any]:
         "noise_sd": draw(unit(0.0, 0.1)),
         "prevention_threshold": prevention,
         "crisis_threshold": crisis,
-        "acute_cost_gbp": draw(money(20_000.0)),
+        "unit_cost_gbp": draw(money(20_000.0)),
         "acute_effect": draw(unit()),
         "prevention_cost_gbp": draw(money(3_000.0)),
         "prevention_effect": draw(unit()),

@@ -15,7 +15,8 @@ At D = K the agency pays exactly D, the old perfectly variable cost. A crisis av
 on the mean demand of its last four quarters (its own lagged view, `D_bar`), the agency moves
 capacity towards `K* = (1 + h) D_bar`: down only after `lag_years` year-ends of excess, by at
 most `decommission_rate` a year and never below `floor_share` of its settled size, paying a
-one-off exit cost; up by at most `commission_rate`; and only in steps of at least
+one-off exit cost; up by at most `commission_rate`, and not at all by a body that ended the year under spending
+controls; and only in steps of at least
 `step_gbp_per_year` of fixed cost (a ward, a team), so a small fall in demand frees nothing.
 """
 
@@ -82,8 +83,12 @@ class CapacityLine:
         self.capacity_gbp = self.settled_gbp = (1.0 + self.settings.headroom) * self.mean_recent_demand_gbp
         self.excess_years = 0
 
-    def adjust(self) -> float:
-        """The yearly decision on capacity; returns the one-off exit cost of any decommissioning (GBP)."""
+    def adjust(self, may_grow: bool = True) -> float:
+        """The yearly decision on capacity; returns the one-off exit cost of any decommissioning (GBP).
+
+        `may_grow` is False for a body that ended last year under spending controls: it cannot
+        commission capacity it could not pay for, so demand beyond capacity is bought spot or rationed.
+        """
         settings = self.settings
         target = (1.0 + settings.headroom) * self.mean_recent_demand_gbp
         current = self.capacity_gbp
@@ -94,7 +99,7 @@ class CapacityLine:
             new = min(current, max(target, current * (1.0 - settings.decommission_rate), settings.floor_share * self.settled_gbp))
         else:
             self.excess_years = 0
-            new = min(target, current * (1.0 + settings.commission_rate))
+            new = min(target, current * (1.0 + settings.commission_rate)) if may_grow else current
         fixed_change_per_year = (1.0 - settings.variable_share) * abs(new - current) * STEPS_PER_YEAR
         if fixed_change_per_year <= 0.0 or fixed_change_per_year < settings.step_gbp_per_year:
             return 0.0

@@ -8,10 +8,11 @@ cost of decommissioning is paid at once) and plans the year: the fixed base is w
 leaves after the expected need-related costs and a contingency,
 
     F(y) = clip(B(y) - 4 (sum_d Fc_d + E[crisis cost_d] + E[assessments]) - contingency B(y),
-                (1 - cuttable) F0, F0),
+                fixed_base_floor_share F0, F0),
 
-so a budget cut first squeezes the discretionary margin (prevention), then the cuttable part of
-the fixed base, and only then, in the quarter, forces rationing (budget_rules.py).
+so a budget cut first squeezes the discretionary margin (prevention), then closes non-statutory
+services down to the floor of the fixed base, and only then, in the quarter, forces rationing
+(budget_rules.py).
 
 At the end of each year: unspent ring-fenced lines go back to the centre (unless
 `settlement.ring_fence_carry_forward`), support from the centre is repaid from any surplus, and
@@ -49,11 +50,12 @@ def open_year(model: PlaceModel, year: int) -> None:
     """Set this year's budgets, adjust capacity and plan the fixed base, for every agency."""
     for agency in model.agency_list:
         agency.budget_gbp_per_year *= 1.0 + budget_change(model, agency, year)
+        ended_under_controls = agency.purse.year.controls
         agency.purse.new_year()
         agency.purse.set_budget(agency.budget_gbp_per_year)
         if year >= 2:
             for domain, line in agency.capacity.items():
-                exit_cost = line.adjust()
+                exit_cost = line.adjust(may_grow=not ended_under_controls)
                 agency.pay(exit_cost, "decommissioning", domain, None, Kind.committed)
         agency.fixed_base_gbp_per_year = planned_fixed_base(agency)
 
@@ -76,7 +78,7 @@ def planned_fixed_base(agency: ServiceAgency) -> float:
     config = agency.config
     budget = agency.budget_gbp_per_year
     room = budget - expected_need_related_cost_per_year(agency) - config.contingency_share * budget
-    return min(settled, max((1.0 - config.fixed_base_cuttable_share) * settled, room))
+    return min(settled, max(config.fixed_base_floor_share * settled, room))
 
 
 def close_year(model: PlaceModel) -> None:

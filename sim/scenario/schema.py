@@ -207,8 +207,15 @@ class Agency(Frozen):
         Share, Field(description="share of the budget a plan leaves unallocated against a bad quarter")
     ] = 0.0
     fixed_base_cuttable_share: Annotated[
-        Share, Field(description="share of the fixed base (non-crisis services) that in-year cuts and budget cuts may remove")
+        Share, Field(description="share of the year's fixed base (non-crisis services) that in-year controls stop paying")
     ] = 0.15
+    fixed_base_floor_share: Annotated[
+        Share,
+        Field(
+            description="when budgets are set, the fixed base may be planned down to this share of its settled size "
+            "(non-statutory services closed) before crises are rationed"
+        ),
+    ] = 1.0
     fixed_base_range_share: Annotated[
         tuple[Share, Share] | None,
         Field(description="[low, high] plausible fixed base as a share of the budget; a run warns outside it"),

@@ -26,17 +26,17 @@ def test_crises_are_citizens_at_or_above_the_crisis_threshold():
 
 
 def test_acute_cost_is_scaled_by_severity_and_weight():
-    scenario = builders.scenario({"domains.y.acute_cost_gbp": 2000.0}, population=50)  # weight 10
+    scenario = builders.scenario({"domains.y.unit_cost_gbp": 2000.0}, population=50)  # weight 10
     report = detect_crises(population(scenario), scenario)
-    assert report.acute_cost_gbp["x"] == pytest.approx(1000.0 * (0.6 + 0.8 + 0.5) * 10, rel=1e-6)
-    assert report.acute_cost_gbp["y"] == pytest.approx(2000.0 * (0.5 + 0.7 + 1.0) * 10, rel=1e-6)
+    assert report.demand_gbp["x"] == pytest.approx(1000.0 * (0.6 + 0.8 + 0.5) * 10, rel=1e-6)
+    assert report.demand_gbp["y"] == pytest.approx(2000.0 * (0.5 + 0.7 + 1.0) * 10, rel=1e-6)
 
 
 def test_no_crisis_costs_nothing():
     scenario = builders.scenario()
     report = detect_crises(population(scenario, [[0.1, 0.2], [0.3, 0.4]]), scenario)
     assert report.counts == {"x": 0, "y": 0}
-    assert report.acute_cost_gbp == {"x": 0.0, "y": 0.0}
+    assert report.demand_gbp == {"x": 0.0, "y": 0.0}
 
 
 def test_stabilise_removes_the_acute_effect_from_crisis_needs_only():

@@ -45,7 +45,7 @@ def learning_model(changes: dict | None = None, collaboration: float = 0.5) -> P
 
 def set_crises(model: PlaceModel, counts: dict[str, int]) -> None:
     masks = {d: np.zeros(model.population.size, dtype=bool) for d in counts}
-    model.crises = CrisisReport(masks=masks, counts=counts, acute_cost_gbp=dict.fromkeys(counts, 0.0))
+    model.crises = CrisisReport(masks=masks, counts=counts, demand_gbp=dict.fromkeys(counts, 0.0))
 
 
 def learn_a(model: PlaceModel) -> float:

@@ -71,7 +71,7 @@ def test_the_statutory_crisis_response_is_always_paid_in_full(scenario):
         flows = model.ledger.flows()
         acute = flows[(flows["step"] == model.steps) & (flows["category"] == "acute")]
         paid = acute.groupby("domain")["amount"].sum()
-        for domain, cost in model.crises.acute_cost_gbp.items():
+        for domain, cost in model.crises.demand_gbp.items():
             assert paid.get(domain, 0.0) == pytest.approx(cost, rel=1e-9, abs=PENNY)
 
 

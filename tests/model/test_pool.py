@@ -126,13 +126,13 @@ def test_need_rule_picks_the_greatest_total_need():
 
 def test_invest_to_save_rule_picks_the_greatest_expected_avoided_acute_cost():
     # acute cost only in y: citizen 0 (0.7, closeness 5/6) then 3 (0.5, closeness 1/2)
-    changes = {"domains.x.acute_cost_gbp": 1.0, "domains.y.acute_cost_gbp": 10_000.0}
+    changes = {"domains.x.unit_cost_gbp": 1.0, "domains.y.unit_cost_gbp": 10_000.0}
     assert packages_bought("invest_to_save", changes) == [0, 3]
 
 
 def test_invest_to_save_counts_closeness_to_crisis_not_only_need():
     # citizen 5's x need (0.9) is past the crisis threshold: closeness 1; citizen 2 (0.79) is just below it
-    changes = {"domains.x.acute_cost_gbp": 10_000.0, "domains.y.acute_cost_gbp": 1.0}
+    changes = {"domains.x.unit_cost_gbp": 10_000.0, "domains.y.unit_cost_gbp": 1.0}
     assert packages_bought("invest_to_save", changes) == [2, 5]
 
 
@@ -170,7 +170,7 @@ def test_the_pool_buys_what_its_balance_affords_and_pays_package_and_assessment(
 
 def test_savings_are_attributed_to_agencies_by_statutory_duty():
     agencies = {"a": builders.agency({"x": 0.25, "y": 1.0}), "b": builders.agency({"x": 0.75})}
-    changes = {**POOLED, "domains.x.acute_cost_gbp": 1000.0, "domains.y.acute_cost_gbp": 3000.0}
+    changes = {**POOLED, "domains.x.unit_cost_gbp": 1000.0, "domains.y.unit_cost_gbp": 3000.0}
     scenario = builders.scenario(changes, domains=RANKING_DOMAINS, agencies=agencies, population=10)
     model = builders.model_with_needs(scenario, RANKING_NEEDS)
     model.ledger.pay(CENTRE, POOL, 100.0, "test")

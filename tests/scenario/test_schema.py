@@ -180,7 +180,7 @@ def test_negative_extra_prevention_grant_is_rejected():
 # -- finite numbers and upper bounds (issue 11, finding 8) -------------------------------------
 FLOAT_FIELDS = [
     "domains.x.initial_mean", "domains.x.initial_concentration", "domains.x.drift", "domains.x.recovery",
-    "domains.x.noise_sd", "domains.x.acute_cost_gbp", "domains.x.prevention_cost_gbp", "domains.x.citizen_priority",
+    "domains.x.noise_sd", "domains.x.unit_cost_gbp", "domains.x.prevention_cost_gbp", "domains.x.citizen_priority",
     "agencies.a.budget_gbp_per_year", "agencies.a.assessment_cost_gbp", "agencies.a.collaboration",
     "agencies.a.extra_prevention_gbp_per_year", "policy.ring_fence_share", "policy.prevention_payback_years",
     "policy.budget_growth", "policy.pool.rate", "policy.pool.package_cost_gbp", "learning.rate",
@@ -204,7 +204,7 @@ def test_a_number_that_is_not_finite_is_rejected_at_its_path(path, value):
     [
         ("agencies.a.budget_gbp_per_year", 1e308),  # two of these overflowed the ledger's sum
         ("agencies.a.extra_prevention_gbp_per_year", 1e14),
-        ("domains.x.acute_cost_gbp", 1e308),
+        ("domains.x.unit_cost_gbp", 1e308),
         ("domains.x.prevention_cost_gbp", 1e8),
         ("agencies.a.assessment_cost_gbp", 1e8),
         ("policy.pool.package_cost_gbp", 1e8),
@@ -232,7 +232,7 @@ def test_the_upper_bounds_themselves_are_accepted():
     for path, value in {
         "agencies.a.budget_gbp_per_year": MAX_GBP_PER_YEAR,
         "agencies.b.budget_gbp_per_year": MAX_GBP_PER_YEAR,
-        "domains.x.acute_cost_gbp": MAX_UNIT_COST_GBP,
+        "domains.x.unit_cost_gbp": MAX_UNIT_COST_GBP,
         "domains.y.citizen_priority": MAX_WEIGHT,
         "place.population": MAX_POPULATION,
     }.items():

@@ -1,15 +1,21 @@
-"""Calibrate the default scenario's crisis thresholds and acute unit costs.
+"""Calibrate the default scenario: crisis thresholds, reference severities and ring-fenced line weights.
 
-Two targets per domain (docs/calibration.md gives their sources):
-1. the share of residents in crisis in a quarter, averaged over steps 5-20 of the silo baseline,
-   is the target prevalence: each domain's crisis threshold is found by bisection;
-2. acute spend in each domain is `ACUTE_SHARE_OF_BUDGET` of the budget its responsible agencies
-   give it (each agency's budget split by its ring-fenced acute lines, or by statutory duty):
-   acute_cost_gbp is rescaled multiplicatively until it is.
+Unit costs are not calibrated: they are published costs (scenarios/total_place_pilot.yaml cites
+each) and stay at their central values. What is calibrated, against the silo baseline averaged
+over steps 5-20 (docs/calibration.md gives the sources):
 
-The prevention window starts `WINDOW_WIDTH` below the crisis threshold. Run:
+1. each domain's crisis threshold, by bisection, so the share of residents in crisis in a quarter
+   is the target prevalence; the prevention window starts `WINDOW_WIDTH` below it;
+2. each domain's `reference_severity`: the mean need of a crisis there, so `unit_cost_gbp` is
+   the cost of an average crisis (a crisis costs unit_cost x need / reference_severity);
+3. the weights of the ring-fenced lines, in proportion to each line's measured spend, so a
+   ring-fence locks money where the settled silo place spends it.
 
-    python scenarios/calibrate.py scenarios/total_place_pilot.yaml
+It then prints each agency's fixed base (what its budget leaves after need-related spend) as a
+share of its budget, against the scenario's `fixed_base_range_share`: a fixed base outside its
+range means a budget or unit cost is wrong, and is reported, not tuned away. Run:
+
+    .venv/bin/python scenarios/calibrate.py scenarios/total_place_pilot.yaml
 
 It prints the values to write into the scenario file; it never edits the file itself.
 """
@@ -18,10 +24,11 @@ from __future__ import annotations
 
 import sys
 
-import numpy as np
+import pandas as pd
 
+from sim.model.model import PlaceModel
 from sim.model.simulate import simulate
-from sim.scenario import FundUse, Scenario, load_scenario, with_overrides
+from sim.scenario import Scenario, load_scenario, with_overrides
 
 TARGET_PREVALENCE = {
     "children": 0.008,
@@ -32,36 +39,54 @@ TARGET_PREVALENCE = {
     "offending": 0.010,
     "substance": 0.007,
 }
-ACUTE_SHARE_OF_BUDGET = 0.85
 WINDOW_WIDTH = 0.25
 SAMPLE = 40_000
 STEPS = 20
 MEASURED_FROM_STEP = 5
 SEED = 12345
+BISECTIONS = 14
+LINE_CATEGORIES = {"capacity": "acute", "acute": "acute", "capacity_premium": "acute", "prevention": "prevention"}
 
 
-def measure(scenario: Scenario) -> tuple[dict[str, float], dict[str, float]]:
-    """(crisis prevalence per domain, acute spend per domain per year) over the measured steps."""
+def measured_steps(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The steps table and the ledger's flows over the measured steps of one silo run."""
     result = simulate(scenario, seed=SEED, steps=STEPS, population_sample=SAMPLE)
     steps = result.steps[result.steps["step"] >= MEASURED_FROM_STEP]
+    flows = result.ledger[result.ledger["step"] >= MEASURED_FROM_STEP]
+    return steps, flows
+
+
+def prevalence(scenario: Scenario, steps: pd.DataFrame) -> dict[str, float]:
     quarters = STEPS - MEASURED_FROM_STEP + 1
     crises = steps[steps["measure"] == "crises"].groupby("domain")["value"].sum() / quarters
-    spend = steps[(steps["measure"] == "spend_gbp") & (steps["category"] == "acute")]
-    acute = spend.groupby("domain")["value"].sum() / quarters * 4
-    population = scenario.place.population
-    return {d: crises.get(d, 0.0) / population for d in scenario.domains}, acute.to_dict()
+    return {d: crises.get(d, 0.0) / scenario.place.population for d in scenario.domains}
 
 
-def domain_budgets(scenario: Scenario) -> dict[str, float]:
-    """Yearly budget each domain receives: each agency's budget split by its ring-fenced acute
-    line weights (how the funder intends it to be spent), or by statutory duty where it has none."""
-    budgets = dict.fromkeys(scenario.domains, 0.0)
-    for agency in scenario.agencies.values():
-        split = dict(agency.ring_fenced_lines.get(FundUse.acute, {})) or dict(agency.statutory_duties)
-        total = sum(split.values())
-        for domain, share in split.items():
-            budgets[domain] += agency.budget_gbp_per_year * share / total
-    return budgets
+def mean_crisis_severity(scenario: Scenario, steps: pd.DataFrame) -> dict[str, float]:
+    """Mean need of a crisis per domain, from demand at full cost: demand = unit / reference x need."""
+    demand = steps[steps["measure"] == "demand_gbp"].groupby("domain")["value"].sum()
+    crises = steps[steps["measure"] == "crises"].groupby("domain")["value"].sum()
+    severity = {}
+    for name, domain in scenario.domains.items():
+        per_unit_need = domain.unit_cost_gbp / domain.reference_severity
+        severity[name] = float(demand.get(name, 0.0) / per_unit_need / max(crises.get(name, 0.0), 1.0))
+    return severity
+
+
+def line_weights(scenario: Scenario, flows: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Agency -> `use.domain` -> share of its ring-fenced lines' measured spend, for agencies with lines."""
+    spend = flows[(flows["destination"] == "services") & flows["category"].isin(list(LINE_CATEGORIES))]
+    spend = spend.assign(use=spend["category"].map(LINE_CATEGORIES))
+    by_line = spend.groupby(["source", "use", "domain"])["amount"].sum()
+    weights = {}
+    for agency_id, agency in scenario.agencies.items():
+        lines = [(use.value, domain) for use, domains in agency.ring_fenced_lines.items() for domain in domains]
+        if not lines:
+            continue
+        amounts = {f"{use}.{domain}": float(by_line.get((agency_id, use, domain), 0.0)) for use, domain in lines}
+        total = sum(amounts.values()) or 1.0
+        weights[agency_id] = {line: round(amount / total, 3) for line, amount in amounts.items()}
+    return weights
 
 
 def thresholds_overrides(crisis: dict[str, float]) -> dict[str, float]:
@@ -72,40 +97,51 @@ def thresholds_overrides(crisis: dict[str, float]) -> dict[str, float]:
     return overrides
 
 
-def calibrate(scenario: Scenario) -> Scenario:
+def calibrate_thresholds(scenario: Scenario) -> Scenario:
     low = dict.fromkeys(scenario.domains, WINDOW_WIDTH + 0.05)
     high = dict.fromkeys(scenario.domains, 0.99)
-    for _ in range(14):
+    for _ in range(BISECTIONS):
         middle = {d: (low[d] + high[d]) / 2 for d in scenario.domains}
-        prevalence, _ = measure(with_overrides(scenario, thresholds_overrides(middle)))
+        candidate = with_overrides(scenario, thresholds_overrides(middle))
+        measured = prevalence(candidate, measured_steps(candidate)[0])
         for d in scenario.domains:
-            if prevalence[d] > TARGET_PREVALENCE[d]:
+            if measured[d] > TARGET_PREVALENCE[d]:
                 low[d] = middle[d]
             else:
                 high[d] = middle[d]
-    scenario = with_overrides(scenario, thresholds_overrides({d: (low[d] + high[d]) / 2 for d in scenario.domains}))
-    budgets = domain_budgets(scenario)
-    for _ in range(3):
-        prevalence, acute = measure(scenario)
-        costs = {
-            f"domains.{d}.acute_cost_gbp": round(
-                scenario.domains[d].acute_cost_gbp * ACUTE_SHARE_OF_BUDGET * budgets[d] / max(acute.get(d, 0.0), 1.0), -1
-            )
-            for d in scenario.domains
-        }
-        scenario = with_overrides(scenario, costs)
-    prevalence, acute = measure(scenario)
-    for d in scenario.domains:
-        print(
-            f"{d:12s} prevention_threshold {scenario.domains[d].prevention_threshold:.4f}  "
-            f"crisis_threshold {scenario.domains[d].crisis_threshold:.4f}  "
-            f"acute_cost_gbp {scenario.domains[d].acute_cost_gbp:8.0f}  "
-            f"prevalence {prevalence[d]:.4f} (target {TARGET_PREVALENCE[d]:.4f})  "
-            f"acute {acute.get(d, 0.0) / 1e6:7.1f}m of budget {budgets[d] / 1e6:7.1f}m"
+    return with_overrides(scenario, thresholds_overrides({d: (low[d] + high[d]) / 2 for d in scenario.domains}))
+
+
+def fixed_base_shares(scenario: Scenario) -> dict[str, float]:
+    model = PlaceModel(scenario, seed=SEED, population_sample=SAMPLE, steps=1)
+    try:
+        return {a.agency_id: a.fixed_base_gbp_per_year / max(a.budget_gbp_per_year, 1.0) for a in model.agency_list}
+    finally:
+        model.close()
+
+
+def calibrate(scenario: Scenario) -> Scenario:
+    for _ in range(2):  # severities change costs, which change prevention budgets, which move prevalence a little
+        scenario = calibrate_thresholds(scenario)
+        severity = mean_crisis_severity(scenario, measured_steps(scenario)[0])
+        scenario = with_overrides(
+            scenario, {f"domains.{d}.reference_severity": round(value, 3) for d, value in severity.items()}
         )
+    steps, flows = measured_steps(scenario)
+    measured = prevalence(scenario, steps)
+    for d, domain in scenario.domains.items():
+        print(
+            f"{d:12s} prevention_threshold {domain.prevention_threshold:.4f}  crisis_threshold {domain.crisis_threshold:.4f}  "
+            f"reference_severity {domain.reference_severity:.3f}  prevalence {measured[d]:.4f} (target {TARGET_PREVALENCE[d]:.4f})"
+        )
+    for agency_id, weights in line_weights(scenario, flows).items():
+        print(f"{agency_id:10s} ring_fenced_lines weights {weights}")
+    for agency_id, share in fixed_base_shares(scenario).items():
+        allowed = scenario.agencies[agency_id].fixed_base_range_share
+        verdict = "" if allowed is None else ("within" if allowed[0] <= share <= allowed[1] else "OUTSIDE") + f" {list(allowed)}"
+        print(f"{agency_id:10s} fixed base {share:.1%} of the budget {verdict}")
     return scenario
 
 
 if __name__ == "__main__":
-    np.set_printoptions(precision=4)
     calibrate(load_scenario(sys.argv[1] if len(sys.argv) > 1 else "scenarios/total_place_pilot.yaml"))

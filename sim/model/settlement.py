@@ -25,6 +25,7 @@ the centre.
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 from sim.model.budget_rules import RESERVES, Kind
@@ -123,6 +124,28 @@ def settle_after_warm_up(model: PlaceModel) -> None:
             headroom_cost += (1.0 - settings.variable_share) * settings.headroom * line.mean_recent_demand_gbp
         fixed_base = max(0.0, agency.fixed_base_gbp_per_year - STEPS_PER_YEAR * headroom_cost)
         agency.fixed_base_gbp_per_year = agency.settled_fixed_base_gbp_per_year = fixed_base
+        warn_of_an_implausible_fixed_base(agency)
+
+
+class FixedBaseWarning(UserWarning):
+    """An agency's settled fixed base lies outside its `fixed_base_range_share`: its budget or its
+    unit costs do not fit the services it runs."""
+
+
+def warn_of_an_implausible_fixed_base(agency: ServiceAgency) -> None:
+    allowed = agency.config.fixed_base_range_share
+    budget = agency.budget_gbp_per_year
+    if allowed is None or budget <= 0:
+        return
+    share = agency.fixed_base_gbp_per_year / budget
+    if not allowed[0] <= share <= allowed[1]:
+        warnings.warn(
+            f"agencies.{agency.agency_id}: the settled fixed base is {share:.0%} of the budget, outside "
+            f"fixed_base_range_share [{allowed[0]:.0%}, {allowed[1]:.0%}]: check its budget_gbp_per_year and the unit "
+            "costs of its duties",
+            FixedBaseWarning,
+            stacklevel=2,
+        )
 
 
 def settle_fixed_base_in_warm_up(agency: ServiceAgency) -> None:

@@ -3,41 +3,74 @@
 This is a reference for students and the benchmark's comparator, not part of the product. It runs
 the same place as placesim (a `Scenario` from `sim.scenario.load_scenario`) with the same
 mechanics, but each citizen is a Python object that steps itself, agencies are agents that loop
-over citizens through `AgentSet` verbs (`select`, `sort`, `do`, `shuffle_do`), and all randomness
-comes from Mesa's `model.rng`. Comparing it with placesim shows what holding citizens as arrays
-buys (benchmarks/run.py) and checks that the arrays compute the same model
-(tests/benchmarks/test_textbook_agrees.py).
+over citizens through `AgentSet` verbs (`select`, `sort`, `do`, `shuffle_do`), money is plain
+numbers in each agency's pockets, and all randomness comes from Mesa's `model.rng`. Comparing it
+with placesim shows what holding citizens as arrays buys (benchmarks/run.py) and checks that the
+arrays compute the same model (tests/benchmarks/test_textbook_agrees.py).
 
 What it models, each quarter, in placesim's order:
 
-1. income: each agency receives a quarter of its yearly budget (with its growth path), the
-   ring-fenced share split over its ring-fenced pockets, the rest flexible;
-2. needs: every citizen evolves its own needs,
+1. the year (its first quarter): the budget changes by `settlement.path` or `budget_growth`,
+   in-year spending controls lift, capacity moves towards `(1 + headroom)` x the mean demand of
+   the last four quarters (lags, rates, floor, step size and exit cost as capacity.py; no growth
+   for a body that ended last year under controls), and the fixed base is planned as what the
+   budget leaves after expected capacity, crisis and assessment costs and the contingency,
+   between `fixed_base_floor_share` of its settled size and that size;
+2. income: a quarter of the budget; the fixed base is paid first (less `fixed_base_cuttable_share`
+   of it under controls), the ring-fenced share of the rest goes into the ring-fenced lines, the
+   remainder is flexible; then the fixed cost `(1 - v) K` of each capacity line, from its acute
+   line first;
+3. needs: every citizen evolves its own needs,
    `n <- clip(A @ n + recovery * baseline + drift + noise_sd * eps, 0, 1)`,
    with `A = diag(1 - recovery) + C^T` (C the cascades) and `baseline` its initial needs;
-3. crises: a citizen whose need reaches the crisis threshold is in crisis; each agency pays its
-   statutory duty share of the severity-scaled acute cost (ring-fenced acute pocket first, then
-   flexible money, then a deficit); the domain's lead agency (largest share) meets every citizen
-   in crisis there, another duty-holder with share s those whose contact draw is below s;
-4. the acute response removes `acute_effect` of the need of every citizen in crisis;
-5. prevention: each agency, in the scenario's order, spends its prevention pockets plus a share
-   of its flexible income on citizens in the prevention window of its own domains, highest need
-   first, as far as the budget allows (silo targeting);
-6. assessments: each agency pays one assessment per citizen it met; a citizen met by k agencies
-   costs k assessments, of which k - 1 are booked as duplicated (waste), unless the scenario has
-   integrated case management.
+4. crises: a citizen whose need reaches the crisis threshold is in crisis; demand is
+   `unit_cost / reference_severity x severity x weight`, shared by statutory duty. A demand-led
+   domain (benefits) is paid by the centre as it arises; elsewhere an agency pays `v min(D, K)`
+   plus `(D - K)+` spot plus `p (D - K)+` premium, as statutory payments: acute line, flexible
+   money down to the floor of its budget rule, reserves, then support from the centre
+   (`control_total`) or rationing (`balanced`, `cash_limited`). Running out starts controls. The
+   lead agency (largest share) meets every crisis there, another duty-holder with share s those
+   whose contact draw is below s;
+5. the acute response removes `acute_effect` of the need of every crisis served: where the lead
+   agency rationed a share of its bill, that share of the domain's severity, least severe first,
+   is not served;
+6. prevention: each agency, in the scenario's order, spends its prevention lines plus
+   `min(prevention_share x flexible income, discretionary money - the largest of its last four
+   quarters' assessment bills)` (nothing under controls) on citizens in the prevention window of
+   its own domains, highest need first (silo targeting);
+7. assessments: each agency pays one assessment per citizen it met; a citizen met by k agencies
+   costs k assessments, of which k - 1 are booked as duplicated (waste), unless the policy has
+   integrated case management;
+8. the year end (its last quarter): unspent ring-fenced lines go back to the centre (unless
+   carried forward), support from the centre is repaid from any surplus, and the rest of the
+   surplus follows the agency's savings rule (clawback, retain to a reserve cap, reinvest).
 
-Before step 1, `warmup_steps` quarters of needs, crises and acute response run with no money,
-as in placesim, so that both engines start from the dynamics' own steady state.
+Before step 1, `warmup_steps` quarters run steps 2-7 under `run.warmup_policy` (else the
+scenario's policy), as placesim does: capacity follows demand (every crisis is paid at full cost,
+as a committed payment, and none is rationed), no capacity cost is charged, and after each
+quarter the fixed base is set to the budget less four times the mean need-related spend of the
+last (up to) four quarters and the contingency. There are no years in warm-up, so controls
+started there last until it ends. At its end each capacity line is sized to `(1 + headroom)` x
+its mean demand of the last four quarters and the fixed base is reduced by the headroom's fixed
+cost. Then the books open afresh under the scenario's own policy (empty pockets, opening
+reserves, no controls, nothing owed), and counting starts.
+
+The yearly settlement is in because it changes outcomes within a few years: at 1500 citizens
+capacity moved at the start of years 2 and 3 in every one of 20 seeds, and with the year end left
+out (placesim's `close_year` a no-op) needs, crises or spend differed in every seed, because the
+year-end sweep of flexible surpluses changes the money that prevention and rationing depend on.
+Rationing is in because it happens: placesim left statutory demand unmet in 9 of those 20 runs.
 
 What it leaves out, on purpose:
 
 - the pool: this model is silo only. It refuses a scenario whose `policy.pool.rule` is not
-  `silo`; there are no pool contributions, packages or gain-share;
+  `silo`; there are no pool contributions, packages or gain-share (warm-up runs none either);
 - learning: collaboration tendency and trust change only what agencies pay into a pool, so in
   the silo regime they do not change any outcome reported here, and they are not modelled;
 - the ledger: pockets are plain numbers on each agency, and spend is tallied per step instead of
   booked as double-entry flows, so conservation is not proved here (placesim's ledger does it);
+  section 114 notices, idle capacity, utilisation, reserves and the other money measures are not
+  reported, though the controls and reserves behind them are modelled;
 - numbers: needs are float64 (placesim: float32) and initial needs use the exact Beta quantile
   (placesim: a lookup table accurate to 1e-5). Random draws differ from placesim's, so the two
   engines agree in distribution over seeds, not run for run.
@@ -50,7 +83,7 @@ Run it (from the repository root):
 from __future__ import annotations
 
 import argparse
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from pathlib import Path
 
 import mesa
@@ -59,12 +92,17 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from sim.model.outputs import ACUTE_CATEGORIES
 from sim.scenario import load_scenario
-from sim.scenario.schema import PoolRule, Scenario
+from sim.scenario.schema import BudgetRule, Capacity, Policy, PoolRule, SavingsRule, Scenario
 
 STEPS_PER_YEAR = 4
-SPEND_CATEGORIES = ("acute", "prevention", "assessment", "duplicated_assessment")
+DEMAND_MEMORY_QUARTERS = 4
+SPEND_CATEGORIES = ("fixed_cost", *ACUTE_CATEGORIES, "decommissioning", "prevention", "assessment", "duplicated_assessment")
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "total_place_pilot.yaml"
+# kinds of payment (placesim's budget_rules.py): committed is always paid, statutory may be
+# rationed, discretionary comes only from flexible money above the floor and never under controls
+COMMITTED, STATUTORY, DISCRETIONARY = "committed", "statutory", "discretionary"
 
 
 class Citizen(mesa.Agent):
@@ -110,63 +148,246 @@ class Citizen(mesa.Agent):
         return model.prevention_threshold[domain] <= self.needs[domain] < model.crisis_threshold[domain]
 
 
-class Agency(mesa.Agent):
-    """A public body: income, ring-fenced pockets, statutory duties, silo prevention.
+class CapacityLine:
+    """One agency's acute capacity in one domain, `K` in GBP a quarter at full unit cost."""
 
-    Money lives in `pockets`: `flexible`, which may go negative (a deficit carried forward), and
-    ring-fenced pockets such as `acute:children` or `prevention:housing`, which never do.
+    def __init__(self, settings: Capacity):
+        self.settings = settings
+        self.capacity_gbp = 0.0
+        self.settled_gbp = 0.0
+        self.excess_years = 0
+        self.demand_history: deque[float] = deque(maxlen=DEMAND_MEMORY_QUARTERS)
+
+    @property
+    def fixed_cost_gbp(self) -> float:
+        """`(1 - v) K`: paid every quarter, used or not."""
+        return (1.0 - self.settings.variable_share) * self.capacity_gbp
+
+    @property
+    def mean_recent_demand_gbp(self) -> float:
+        return sum(self.demand_history) / len(self.demand_history) if self.demand_history else 0.0
+
+    def bill(self, demand_gbp: float) -> tuple[float, float, float]:
+        """(variable `v min(D, K)`, spot `(D - K)+`, premium `p (D - K)+`); the demand is remembered."""
+        self.demand_history.append(demand_gbp)
+        beyond = max(0.0, demand_gbp - self.capacity_gbp)
+        return self.settings.variable_share * min(demand_gbp, self.capacity_gbp), beyond, self.settings.premium * beyond
+
+    def expected_cost_gbp(self) -> float:
+        """A quarter's fixed, variable, spot and premium cost at the mean recent demand."""
+        settings, demand = self.settings, self.mean_recent_demand_gbp
+        beyond = max(0.0, demand - self.capacity_gbp)
+        return self.fixed_cost_gbp + settings.variable_share * min(demand, self.capacity_gbp) + (1.0 + settings.premium) * beyond
+
+    def size_to_recent_demand(self) -> float:
+        """End of warm-up: hold `(1 + h)` x the mean recent demand; returns the headroom's fixed cost a quarter."""
+        settings = self.settings
+        self.capacity_gbp = self.settled_gbp = (1.0 + settings.headroom) * self.mean_recent_demand_gbp
+        self.excess_years = 0
+        return (1.0 - settings.variable_share) * settings.headroom * self.mean_recent_demand_gbp
+
+    def adjust(self, may_grow: bool) -> float:
+        """The yearly move towards `(1 + h)` x recent demand; returns the exit cost of decommissioning (GBP)."""
+        settings, current = self.settings, self.capacity_gbp
+        target = (1.0 + settings.headroom) * self.mean_recent_demand_gbp
+        if current > target:
+            self.excess_years += 1
+            if self.excess_years <= settings.lag_years:
+                return 0.0
+            floor = settings.floor_share * self.settled_gbp
+            new = min(current, max(target, current * (1.0 - settings.decommission_rate), floor))
+        else:
+            self.excess_years = 0
+            new = min(target, current * (1.0 + settings.commission_rate)) if may_grow else current
+        fixed_change_per_year = (1.0 - settings.variable_share) * abs(new - current) * STEPS_PER_YEAR
+        if fixed_change_per_year <= 0.0 or fixed_change_per_year < settings.step_gbp_per_year:
+            return 0.0
+        self.capacity_gbp = new
+        return settings.exit_cost_share * fixed_change_per_year if new < current else 0.0
+
+
+class Agency(mesa.Agent):
+    """A public body: budget, fixed base, capacity, ring-fenced lines, statutory duties, silo prevention.
+
+    Money lives in `pockets`: `flexible`, which may not go below the floor of its budget rule,
+    `reserves`, and ring-fenced lines such as `acute:children` or `prevention:housing`, which
+    never go below 0. What it owes the centre for support is `owed_to_centre_gbp`.
     """
 
     model: TextbookPlace
 
     def __init__(self, model: TextbookPlace, agency_id: str):
         super().__init__(model)
-        scenario = model.scenario
-        config = scenario.agencies[agency_id]
-        policy = scenario.policy
+        config = model.scenario.agencies[agency_id]
         self.agency_id = agency_id
         self.config = config
         self.duties = {domain: share for domain, share in config.statutory_duties.items() if share > 0}
+        self.ring_fenced_weights = ring_fenced_weights(model.scenario, agency_id)
+        self.capacity = {d: CapacityLine(config.capacity_in(d)) for d in self.duties if d not in config.demand_led}
+        self.budget_gbp_per_year = config.budget_gbp_per_year
+        self.fixed_base_gbp_per_year = 0.0  # set in warm-up, planned each year after
+        self.settled_fixed_base_gbp_per_year = 0.0
+        self.flexible_income = 0.0
+        self.need_related_spend_gbp = 0.0  # this quarter: all but the fixed base and benefits
+        self.unmet_statutory_demand_gbp = 0.0
+        self.recent_need_related_spend: deque[float] = deque(maxlen=STEPS_PER_YEAR)
+        self.recent_assessment_gbp: deque[float] = deque(maxlen=STEPS_PER_YEAR)
+        self.met_this_step: set[Citizen] = set()
+        self.apply_policy(model.policy)
+        self.open_books()
+
+    def apply_policy(self, policy: Policy) -> None:
+        """Take the regime's levers (the warm-up's, then the scenario's)."""
+        config = self.config
         self.ring_fence_share = policy.ring_fence_share if config.ring_fence_share is None else config.ring_fence_share
         self.budget_growth = policy.budget_growth if config.budget_growth is None else config.budget_growth
-        self.ring_fenced_weights = ring_fenced_weights(scenario, agency_id)
         settlement_factor = min(1.0, policy.settlement_years / policy.prevention_payback_years)
         self.prevention_share = config.prevention_propensity * settlement_factor
-        self.pockets: dict[str, float] = {"flexible": 0.0, **dict.fromkeys(self.ring_fenced_weights, 0.0)}
-        self.flexible_income = 0.0
-        self.met_this_step: set[Citizen] = set()
 
+    def open_books(self) -> None:
+        """Empty pockets but the opening reserves, no controls, nothing owed."""
+        self.pockets: defaultdict[str, float] = defaultdict(float, reserves=self.config.reserves_gbp)
+        self.controls = False
+        self.owed_to_centre_gbp = 0.0
+        self.set_floor()
+
+    def set_floor(self) -> None:
+        """0, or minus the control-total limit of this year's budget; never above an overspend already made."""
+        limit = self.config.control_total_limit_share * self.budget_gbp_per_year
+        floor = min(-limit if self.config.budget_rule is BudgetRule.control_total else 0.0, 0.0)
+        self.flexible_floor = min(floor, self.pockets["flexible"])
+
+    def available(self, pocket: str) -> float:
+        """What `pocket` can pay without going below its floor."""
+        floor = self.flexible_floor if pocket == "flexible" else 0.0
+        return max(0.0, self.pockets[pocket] - floor)
+
+    def discretionary_gbp(self) -> float:
+        return 0.0 if self.controls else self.available("flexible")
+
+    def pay(self, amount: float, category: str, line: str | None, kind: str, need_related: bool = True) -> float:
+        """Pay for services from `line`, then flexible money, then (not discretionary) reserves; returns what was paid.
+
+        Still short, the agency is under controls, and the centre supports it (committed, or any
+        payment of a control-total body) or the payment is rationed (statutory).
+        """
+        if amount <= 0.0:
+            return 0.0
+        pockets = self.pockets
+        from_line = min(amount, self.available(line)) if line is not None else 0.0
+        if line is not None:
+            pockets[line] -= from_line
+        short = amount - from_line
+        if kind == DISCRETIONARY:
+            from_flexible = min(short, self.discretionary_gbp())
+            pockets["flexible"] -= from_flexible
+            paid = from_line + from_flexible
+        else:
+            for pocket in ("flexible", "reserves"):
+                taken = min(short, self.available(pocket))
+                pockets[pocket] -= taken
+                short -= taken
+            paid = amount
+            if short > 0.0:
+                self.controls = True
+                if kind == STATUTORY and self.config.budget_rule is not BudgetRule.control_total:
+                    paid = amount - short
+                else:
+                    self.owed_to_centre_gbp += short
+        self.model.spend_this_step[category] += paid
+        if need_related:
+            self.need_related_spend_gbp += paid
+        return paid
+
+    # -- the year ----------------------------------------------------------------------------
+    def budget_change(self, year: int) -> float:
+        path = self.model.scenario.settlement.path.get(self.agency_id)
+        if path:
+            return path[min(year, len(path)) - 1]
+        return self.budget_growth if year >= 2 else 0.0
+
+    def open_year(self, year: int) -> None:
+        """This year's budget, controls lifted, capacity adjusted (from year 2), the fixed base planned."""
+        self.budget_gbp_per_year *= 1.0 + self.budget_change(year)
+        ended_under_controls = self.controls
+        self.controls = False
+        self.set_floor()
+        if year >= 2:
+            for line in self.capacity.values():
+                self.pay(line.adjust(may_grow=not ended_under_controls), "decommissioning", None, COMMITTED)
+        self.fixed_base_gbp_per_year = self.planned_fixed_base()
+
+    def planned_fixed_base(self) -> float:
+        """What the budget leaves after expected need-related costs and the contingency, within its range."""
+        recent = self.recent_assessment_gbp
+        quarterly = sum(line.expected_cost_gbp() for line in self.capacity.values())
+        quarterly += sum(recent) / len(recent) if recent else 0.0
+        room = self.budget_gbp_per_year * (1.0 - self.config.contingency_share) - STEPS_PER_YEAR * quarterly
+        settled = self.settled_fixed_base_gbp_per_year
+        return min(settled, max(self.config.fixed_base_floor_share * settled, room))
+
+    def close_year(self) -> None:
+        """Ring-fenced lines back to the centre, support repaid, then the savings rule on the surplus."""
+        config, pockets = self.config, self.pockets
+        if not self.model.scenario.settlement.ring_fence_carry_forward:
+            for line in self.ring_fenced_weights:
+                pockets[line] -= self.available(line)
+        repaid = min(self.owed_to_centre_gbp, max(0.0, pockets["flexible"]), self.available("flexible"))
+        pockets["flexible"] -= repaid
+        self.owed_to_centre_gbp -= repaid
+        surplus = min(max(0.0, pockets["flexible"]), self.available("flexible"))
+        if config.savings_rule is SavingsRule.reinvest and self.duties:
+            reinvested = min(surplus, config.reinvest_cap_share * self.budget_gbp_per_year)
+            total_duty = sum(self.duties.values())
+            for domain, share in self.duties.items():
+                pockets[f"prevention:{domain}"] += reinvested * share / total_duty
+            pockets["flexible"] -= reinvested
+            surplus -= reinvested
+        if config.savings_rule is not SavingsRule.clawback and config.budget_rule is not BudgetRule.cash_limited:
+            kept = min(surplus, max(0.0, config.reserve_cap_share * self.budget_gbp_per_year - pockets["reserves"]))
+            pockets["flexible"] -= kept
+            pockets["reserves"] += kept
+            surplus -= kept
+        pockets["flexible"] -= surplus  # returned to the centre
+
+    # -- the quarter -------------------------------------------------------------------------
     def receive_income(self) -> None:
-        """A quarter of the yearly budget: the ring-fenced share into its pockets, the rest flexible."""
-        year = (self.model.steps - 1) // STEPS_PER_YEAR
-        income = self.config.budget_gbp_per_year / STEPS_PER_YEAR * (1.0 + self.budget_growth) ** year
-        ring_fenced = income * self.ring_fence_share if self.ring_fenced_weights else 0.0
-        for pocket, weight in self.ring_fenced_weights.items():
-            self.pockets[pocket] += ring_fenced * weight
-        self.flexible_income = income - ring_fenced
-        self.pockets["flexible"] += self.flexible_income
+        """A quarter of the budget: the fixed base first, the ring-fenced share of the rest into its
+        lines, the remainder flexible; then the fixed cost of its capacity and any prevention grant."""
+        self.need_related_spend_gbp = 0.0
         self.met_this_step = set()
-
-    def spend(self, amount: float, category: str, pocket: str | None = None) -> None:
-        """Pay from the ring-fenced `pocket` as far as it holds, the rest from flexible money."""
-        from_pocket = min(amount, max(self.pockets.get(pocket, 0.0), 0.0)) if pocket else 0.0
-        if from_pocket > 0:
-            self.pockets[pocket] -= from_pocket
-        self.pockets["flexible"] -= amount - from_pocket
-        self.model.spend_this_step[category] += amount
+        income = self.budget_gbp_per_year / STEPS_PER_YEAR
+        planned_fixed = self.fixed_base_gbp_per_year / STEPS_PER_YEAR
+        need_related = max(0.0, income - planned_fixed)
+        ring_fenced = need_related * self.ring_fence_share if self.ring_fenced_weights else 0.0
+        for line, weight in self.ring_fenced_weights.items():
+            self.pockets[line] += ring_fenced * weight
+        self.flexible_income = need_related - ring_fenced
+        self.pockets["flexible"] += income - ring_fenced
+        cut = planned_fixed * self.config.fixed_base_cuttable_share if self.controls else 0.0
+        self.pay(planned_fixed - cut, "fixed_cost", None, COMMITTED, need_related=False)
+        if not self.model.warming_up:
+            for domain, line in self.capacity.items():
+                self.pay(line.fixed_cost_gbp, "capacity", f"acute:{domain}", COMMITTED)
+        grant = self.config.extra_prevention_gbp_per_year / STEPS_PER_YEAR
+        total_duty = sum(self.duties.values())
+        for domain, share in self.duties.items():
+            self.pockets[f"prevention:{domain}"] += grant * share / total_duty
 
     def respond_to_crises(self) -> None:
-        """Pay the duty share of every crisis in its domains, and meet the citizens it reaches.
+        """Answer its duty share of every crisis in its domains, and meet the citizens it reaches.
 
         A domain's lead agency (largest share) meets every crisis there; another agency with share
         s meets the citizens whose contact draw is below s.
         """
         model = self.model
+        self.unmet_statutory_demand_gbp = 0.0
         for domain, share in self.duties.items():
-            cost = model.acute_cost_this_step[domain] * share
-            if cost <= 0:
-                continue
-            self.spend(cost, "acute", f"acute:{domain}")
+            demand = model.demand_gbp[domain] * share
+            if domain in self.config.demand_led:
+                model.spend_this_step["benefit"] += demand  # paid by the centre as it arises
+            elif demand > 0:
+                self.answer(domain, demand)
             in_crisis = model.in_crisis[domain]
             if model.lead_agency[domain] == self.agency_id:
                 met = in_crisis
@@ -174,14 +395,31 @@ class Agency(mesa.Agent):
                 met = in_crisis.select(lambda citizen, s=share: citizen.contact_draw < s)
             self.met_this_step.update(met)
 
+    def answer(self, domain: str, demand: float) -> None:
+        """Pay for `demand` against its capacity; short of money, ration (and the lead leaves crises unserved)."""
+        line, capacity = f"acute:{domain}", self.capacity[domain]
+        if self.model.warming_up:  # capacity follows demand while the place settles
+            capacity.bill(demand)
+            self.pay(demand, "acute", line, COMMITTED)
+            return
+        variable, spot, premium = capacity.bill(demand)
+        paid = self.pay(variable + spot, "acute", line, STATUTORY) + self.pay(premium, "capacity_premium", line, STATUTORY)
+        unpaid = variable + spot + premium - paid
+        if unpaid > 0:
+            self.unmet_statutory_demand_gbp += unpaid
+            if self.model.lead_agency[domain] == self.agency_id:
+                self.model.ration(domain, unpaid / (variable + spot + premium))
+
     def prevent(self) -> None:
-        """Silo prevention: in each of its domains, the citizens closest to crisis first."""
+        """Silo prevention: in each of its domains, the citizens closest to crisis first, from its
+        prevention lines and the discretionary money left after what its assessments usually cost."""
         model = self.model
-        flexible_budget = min(self.prevention_share * self.flexible_income, max(self.pockets["flexible"], 0.0))
+        discretionary = max(0.0, self.discretionary_gbp() - max(self.recent_assessment_gbp, default=0.0))
+        flexible_budget = min(self.prevention_share * self.flexible_income, discretionary)
         total_duty = sum(self.duties.values())
         for domain, share in self.duties.items():
-            pocket = f"prevention:{domain}"
-            budget = max(self.pockets.get(pocket, 0.0), 0.0) + flexible_budget * share / total_duty
+            line = f"prevention:{domain}"
+            budget = self.available(line) + flexible_budget * share / total_duty
             settings = model.scenario.domains[domain]
             unit_cost = (settings.prevention_cost_gbp + self.config.assessment_cost_gbp) * model.weight
             if unit_cost <= 0 or budget < unit_cost:
@@ -194,28 +432,48 @@ class Agency(mesa.Agent):
                 continue
             for citizen in treated:
                 citizen.needs[d] *= 1.0 - settings.prevention_effect
-            self.spend(len(treated) * settings.prevention_cost_gbp * model.weight, "prevention", pocket)
+            self.pay(len(treated) * settings.prevention_cost_gbp * model.weight, "prevention", line, DISCRETIONARY)
             self.met_this_step.update(treated)
 
     def pay_assessments(self, agencies_met: Counter) -> None:
         """One assessment per citizen met; a citizen met by k agencies is 1/k necessary, the rest waste."""
         unit_cost = self.config.assessment_cost_gbp * self.model.weight
         necessary = sum(1.0 / agencies_met[citizen] for citizen in self.met_this_step)
-        self.spend(necessary * unit_cost, "assessment")
-        if not self.model.scenario.policy.integrated_case_management:
-            self.spend((len(self.met_this_step) - necessary) * unit_cost, "duplicated_assessment")
+        paid = self.pay(necessary * unit_cost, "assessment", None, COMMITTED)
+        if not self.model.policy.integrated_case_management:
+            paid += self.pay((len(self.met_this_step) - necessary) * unit_cost, "duplicated_assessment", None, COMMITTED)
+        self.recent_assessment_gbp.append(paid)
+
+    def end_quarter(self) -> None:
+        self.recent_need_related_spend.append(self.need_related_spend_gbp)
+
+    # -- warm-up -----------------------------------------------------------------------------
+    def settle_fixed_base_in_warm_up(self) -> None:
+        """The fixed base is what the budget leaves after recent need-related spend and the contingency."""
+        recent = self.recent_need_related_spend
+        budget = self.budget_gbp_per_year
+        spend = STEPS_PER_YEAR * sum(recent) / len(recent)
+        self.fixed_base_gbp_per_year = max(0.0, budget - spend - self.config.contingency_share * budget)
+
+    def settle_after_warm_up(self) -> None:
+        """Capacity sized to recent demand plus headroom; the fixed base pays for the headroom."""
+        headroom_cost = sum(line.size_to_recent_demand() for line in self.capacity.values())
+        fixed_base = max(0.0, self.fixed_base_gbp_per_year - STEPS_PER_YEAR * headroom_cost)
+        self.fixed_base_gbp_per_year = self.settled_fixed_base_gbp_per_year = fixed_base
 
 
 def ring_fenced_weights(scenario: Scenario, agency_id: str) -> dict[str, float]:
-    """Ring-fenced pocket -> share of the ring-fenced income (default: the acute pockets of its duties)."""
+    """Ring-fenced line -> share of the ring-fenced income (default: the acute lines of its duties
+    that are not demand-led)."""
     config = scenario.agencies[agency_id]
     if config.ring_fenced_lines:
         lines = config.ring_fenced_lines.items()
         raw = {f"{use.value}:{domain}": weight for use, weights in lines for domain, weight in weights.items()}
     else:
-        raw = {f"acute:{domain}": share for domain, share in config.statutory_duties.items()}
+        duties = config.statutory_duties.items()
+        raw = {f"acute:{domain}": share for domain, share in duties if domain not in config.demand_led}
     total = sum(raw.values())
-    return {pocket: weight / total for pocket, weight in raw.items() if weight > 0} if total > 0 else {}
+    return {line: weight / total for line, weight in raw.items() if weight > 0} if total > 0 else {}
 
 
 def lead_agencies(scenario: Scenario) -> dict[str, str]:
@@ -242,14 +500,18 @@ class TextbookPlace(mesa.Model):
         self.domain_index = {name: i for i, name in enumerate(self.domain_names)}
         self.lead_agency = lead_agencies(scenario)
         self.set_up_domains(scenario)
+        self.policy = scenario.run.warmup_policy or scenario.policy
+        self.warming_up = True
+        self.in_crisis: dict[str, AgentSet] = {}
+        self.demand_gbp: dict[str, float] = {}
+        self.unserved: dict[str, float] = {}
+        self.spend_this_step: Counter = Counter()
         self.citizens = Citizen.create_agents(self, n_citizens)
         self.agencies = Agency.create_agents(self, len(scenario.agencies), agency_id=scenario.agency_ids)
-        self.in_crisis: dict[str, AgentSet] = {}
-        self.acute_cost_this_step: dict[str, float] = {}
-        self.spend_this_step: Counter = Counter()
         self.mean_need = np.zeros(len(self.domain_names))
         self.datacollector = mesa.DataCollector(model_reporters=self.reporters())
         self.warm_up(scenario.run.warmup_steps)
+        self.begin_counting()
 
     def set_up_domains(self, scenario: Scenario) -> None:
         """Per-domain parameters as arrays over domains, which every citizen reads."""
@@ -270,38 +532,71 @@ class TextbookPlace(mesa.Model):
         self.transition = np.diag(1.0 - self.recovery) + cascades.T
 
     def reporters(self) -> dict:
-        """DataCollector reporters: mean need and crises (at place scale) per domain, spend per category."""
+        """DataCollector reporters: mean need and crises (at place scale) per domain, spend per
+        category, and statutory demand left unpaid (all agencies)."""
         reporters = {}
         for d, name in enumerate(self.domain_names):
             reporters[f"mean_need/{name}"] = lambda m, d=d: m.mean_need[d]
             reporters[f"crises/{name}"] = lambda m, name=name: len(m.in_crisis[name]) * m.weight
         for category in SPEND_CATEGORIES:
             reporters[f"spend_gbp/{category}"] = lambda m, category=category: m.spend_this_step[category]
+        reporters["unmet_statutory_demand_gbp/"] = lambda m: m.agencies.agg("unmet_statutory_demand_gbp", sum)
         return reporters
 
     def warm_up(self, quarters: int) -> None:
-        """Needs, crises and the acute response, with no money and nothing recorded."""
+        """The silo services under the warm-up policy, capacity following demand and the fixed base
+        settling each quarter; then capacity sized to demand. Nothing is recorded."""
         for _ in range(quarters):
-            self.citizens.shuffle_do("step")
-            self.find_crises()
-            self.stabilise()
+            self.quarter_of_services()
+            self.agencies.do("end_quarter")
+            self.agencies.do("settle_fixed_base_in_warm_up")
+        self.agencies.do("settle_after_warm_up")
+
+    def begin_counting(self) -> None:
+        """The scenario's own policy, and fresh books that count from step 1."""
+        self.warming_up = False
+        self.policy = self.scenario.policy
+        self.agencies.do("apply_policy", self.policy)
+        self.agencies.do("open_books")
 
     def find_crises(self) -> None:
-        """Who is in crisis in each domain, and the severity-scaled acute cost at place scale."""
+        """Who is in crisis in each domain, and the severity-scaled demand at place scale."""
         for d, name in enumerate(self.domain_names):
             in_crisis = self.citizens.select(lambda citizen, d=d: citizen.in_crisis[d])
             severity = sum(citizen.needs[d] for citizen in in_crisis)
+            settings = self.scenario.domains[name]
             self.in_crisis[name] = in_crisis
-            self.acute_cost_this_step[name] = self.scenario.domains[name].unit_cost_gbp * severity * self.weight
+            self.demand_gbp[name] = settings.unit_cost_gbp / settings.reference_severity * severity * self.weight
+
+    def ration(self, domain: str, unserved_share: float) -> None:
+        """The lead agency of `domain` could not pay `unserved_share` of its bill: that share of the
+        domain's crises (by severity) is not served this quarter."""
+        self.unserved[domain] = min(1.0, self.unserved.get(domain, 0.0) + unserved_share)
+
+    def served(self, domain: str) -> AgentSet:
+        """The crises in `domain` the acute response reaches: all, less the least severe unserved share."""
+        in_crisis, share = self.in_crisis[domain], self.unserved.get(domain, 0.0)
+        if share <= 0.0:
+            return in_crisis
+        d = self.domain_index[domain]
+        least_severe_first = in_crisis.sort(key=lambda citizen: citizen.needs[d], ascending=True)
+        left_out = share * sum(citizen.needs[d] for citizen in in_crisis)
+        unserved, severity = set(), 0.0
+        for citizen in least_severe_first:
+            severity += citizen.needs[d]
+            if severity > left_out:
+                break
+            unserved.add(citizen)
+        return in_crisis.select(lambda citizen: citizen not in unserved)
 
     def stabilise(self) -> None:
-        """Every citizen in crisis receives the acute response in that domain."""
+        """Every crisis served receives the acute response in that domain."""
         for d, name in enumerate(self.domain_names):
-            self.in_crisis[name].do("receive_acute_response", d)
+            self.served(name).do("receive_acute_response", d)
 
-    def step(self) -> None:
-        """One quarter, in placesim's order (see the module docstring)."""
-        self.spend_this_step = Counter()
+    def quarter_of_services(self) -> None:
+        """Income, needs, crises and the silo services: what warm-up and every step share."""
+        self.unserved = {}
         self.agencies.do("receive_income")
         self.citizens.shuffle_do("step")
         self.find_crises()
@@ -310,6 +605,17 @@ class TextbookPlace(mesa.Model):
         self.agencies.do("prevent")  # in the scenario's order, as placesim: they compete for citizens
         agencies_met = Counter(citizen for agency in self.agencies for citizen in agency.met_this_step)
         self.agencies.do("pay_assessments", agencies_met)
+
+    def step(self) -> None:
+        """One quarter, in placesim's order (see the module docstring)."""
+        self.spend_this_step = Counter()
+        year, quarter = divmod(self.steps - 1, STEPS_PER_YEAR)
+        if quarter == 0:
+            self.agencies.do("open_year", year + 1)
+        self.quarter_of_services()
+        self.agencies.do("end_quarter")
+        if quarter == STEPS_PER_YEAR - 1:
+            self.agencies.do("close_year")
         self.mean_need = self.citizens.agg("needs", lambda needs: np.mean(needs, axis=0))
         self.datacollector.collect(self)
 
@@ -336,12 +642,15 @@ def run_textbook(
 
 
 def placesim_outcomes(steps_table: pd.DataFrame) -> pd.DataFrame:
-    """The same tidy outcomes from a placesim steps table (`RunResult.steps`): spend summed over agencies."""
+    """The same tidy outcomes from a placesim steps table (`RunResult.steps`): spend and unmet
+    statutory demand summed over agencies."""
     needs_and_crises = steps_table[steps_table["measure"].isin(["mean_need", "crises"])]
     spend = steps_table[(steps_table["measure"] == "spend_gbp") & steps_table["category"].isin(SPEND_CATEGORIES)]
     spend = spend.groupby(["step", "measure", "category"], as_index=False)["value"].sum().assign(domain="")
+    unmet = steps_table[steps_table["measure"] == "unmet_statutory_demand_gbp"]
+    unmet = unmet.groupby(["step", "measure"], as_index=False)["value"].sum().assign(domain="", category="")
     columns = ["step", "measure", "domain", "category", "value"]
-    return pd.concat([needs_and_crises[columns], spend[columns]], ignore_index=True)
+    return pd.concat([needs_and_crises[columns], spend[columns], unmet[columns]], ignore_index=True)
 
 
 def main() -> None:
@@ -365,7 +674,7 @@ def main() -> None:
         axis=1,
     )
     print(f"step {last}, {args.citizens} citizens, seed {args.seed}: one run each; they agree in distribution only")
-    print(side_by_side.to_string(float_format=lambda v: f"{v:,.4g}"))
+    print(side_by_side.fillna(0.0).to_string(float_format=lambda v: f"{v:,.4g}"))
 
 
 if __name__ == "__main__":

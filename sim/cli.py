@@ -310,13 +310,29 @@ def command_validate(args: argparse.Namespace) -> int:
 
 
 SUMMARY_ROWS = (
-    ("total_spend_gbp", "Total spend", "£m"),
+    ("money_used_gbp", "Total spend: money used (all spend on services)", "£m"),
+    ("fixed_cost_gbp", "  of which fixed base", "£m"),
+    ("capacity_cost_gbp", "  of which acute capacity (paid whether used or not)", "£m"),
+    ("capacity_premium_gbp", "  of which capacity premium (above capacity)", "£m"),
+    ("benefit_spend_gbp", "  of which benefits (demand-led, AME)", "£m"),
+    ("decommissioning_gbp", "  of which decommissioning", "£m"),
+    ("idle_capacity_gbp", "Idle capacity (paid for, not used)", "£m"),
+    ("demand_at_full_cost_gbp", "Demand at full unit cost", "£m"),
     ("acute_share", "Acute share", "%"),
+    ("need_related_acute_share", "Acute share, fixed base left out", "%"),
     ("prevention_share", "Prevention share", "%"),
     ("waste_gbp", "Waste (duplicated assessment + governance)", "£m"),
     ("pool_contributions_gbp", "Pooled", "£m"),
+    ("net_cost_to_centre_gbp", "Net cost to the centre", "£m"),
+    ("returned_to_centre_gbp", "Returned to the centre", "£m"),
+    ("reinvested_gbp", "Reinvested", "£m"),
+    ("deficit_support_gbp", "Deficit support from the centre", "£m"),
+    ("final_reserves_gbp", "Reserves at the end", "£m"),
+    ("final_owed_to_centre_gbp", "Owed to the centre at the end", "£m"),
+    ("section_114_count", "Section 114 notices", ""),
     ("mean_wellbeing", "Mean wellbeing (0-1)", ""),
     ("crises_per_1000_per_year", "Crises per 1,000 residents per year", ""),
+    ("crises_per_million_gbp", "Crises per £1m of money used", ""),
     ("crises_averted_vs_silo", "Crises averted vs silo (same seed)", ""),
     ("unmet_statutory_demand_gbp", "Statutory demand beyond budget", "£m"),
     ("final_deficit_gbp", "Deficits at the end", "£m"),
@@ -485,12 +501,20 @@ def command_app(args: argparse.Namespace) -> int:
 
 
 COMPARED_MEASURES = (
-    "total_spend_gbp", "acute_share", "prevention_share", "waste_gbp", "mean_wellbeing",
-    "mean_priority_weighted_wellbeing", "total_crises", "crises_per_1000_per_year",
-    "unmet_statutory_demand_gbp", "final_deficit_gbp", "final_mean_collaboration",
+    "money_used_gbp", "total_spend_gbp", "acute_share", "need_related_acute_share", "prevention_share", "waste_gbp",
+    "idle_capacity_gbp", "demand_at_full_cost_gbp", "net_cost_to_centre_gbp", "final_reserves_gbp",
+    "section_114_count", "mean_wellbeing", "mean_priority_weighted_wellbeing", "total_crises",
+    "crises_per_1000_per_year", "unmet_statutory_demand_gbp", "final_deficit_gbp", "final_mean_collaboration",
+    # savings against the baseline of the same seed, positive = the point saves (sim/analysis/paired.py)
+    "cashable_saving_gbp", "non_cashable_saving_gbp", "claimed_saving_gbp", "saving_to_centre_gbp",
+    "crises_averted_per_million_gbp",
 )  # fmt: skip
-PAIRED_COLUMNS = {
-    "total_spend_gbp": ("spend", "£m"),
+PAIRED_COLUMNS = {  # the cashable saving is the fall in money used
+    "cashable_saving_gbp": ("cashable saving (less money used)", "£m"),
+    "non_cashable_saving_gbp": ("non-cashable saving", "£m"),
+    "claimed_saving_gbp": ("claimed saving", "£m"),
+    "saving_to_centre_gbp": ("saving to centre", "£m"),
+    "crises_averted_per_million_gbp": ("crises averted /£1m", ""),
     "waste_gbp": ("waste", "£m"),
     "mean_wellbeing": ("wellbeing", ""),
     "crises_per_1000_per_year": ("crises /1000/yr", ""),
@@ -517,7 +541,9 @@ def print_paired(table: pd.DataFrame, baseline: str) -> None:
 
 
 SWEEP_COLUMNS = {
-    "total_spend_gbp": ("spend", "£m"),
+    "money_used_gbp": ("money used", "£m"),
+    "idle_capacity_gbp": ("idle capacity", "£m"),
+    "net_cost_to_centre_gbp": ("net cost to centre", "£m"),
     "acute_share": ("acute", "%"),
     "prevention_share": ("prevention", "%"),
     "waste_gbp": ("waste", "£m"),

@@ -179,3 +179,74 @@ def pooled_scenarios(draw: st.DrawFn) -> Scenario:
     pool["rule"] = draw(st.sampled_from([rule.value for rule in PoolRule if rule is not PoolRule.silo]))
     pool.update(rate=draw(unit(0.2, 1.0)), gain_share=True, gain_share_rate=draw(unit(0.1, 1.0)), members=None)
     return Scenario.model_validate(data)
+
+
+# -- the money model: capacity, budget rules, savings rules and the settlement ----------------------
+@st.composite
+def capacities(draw: st.DrawFn) -> dict[str, Any]:
+    """Acute capacity settings anywhere in their valid ranges, perfectly variable about one time in five."""
+    return {
+        "variable_share": draw(st.sampled_from([1.0]) | unit()),
+        "premium": draw(unit(0.0, 2.0)),
+        "headroom": draw(unit(0.0, 0.5)),
+        "floor_share": draw(unit()),
+        "decommission_rate": draw(unit()),
+        "commission_rate": draw(unit(0.0, 2.0)),
+        "lag_years": draw(st.integers(0, 3)),
+        "exit_cost_share": draw(unit(0.0, 2.0)),
+        "step_gbp_per_year": draw(money(1_000_000.0)),
+    }
+
+
+@st.composite
+def budget_rules(draw: st.DrawFn, budget_gbp_per_year: float) -> dict[str, Any]:
+    """An agency's budget rule with its reserves and savings rule, as the schema allows them together
+    (a cash-limited body holds no reserves and does not retain)."""
+    rule = draw(st.sampled_from(["balanced", "control_total", "cash_limited"]))
+    cash_limited = rule == "cash_limited"
+    savings = ["clawback", "reinvest"] if cash_limited else ["clawback", "retain", "reinvest"]
+    return {
+        "budget_rule": rule,
+        "reserves_gbp": 0.0 if cash_limited else draw(st.sampled_from([0.0]) | unit(0.0, 0.2)) * budget_gbp_per_year,
+        "savings_rule": draw(st.sampled_from(savings)),
+        "reserve_cap_share": draw(unit(0.0, 0.3)),
+        "reinvest_cap_share": draw(unit(0.0, 0.2)),
+        "contingency_share": draw(unit(0.0, 0.1)),
+        "fixed_base_cuttable_share": draw(unit()),
+        "fixed_base_floor_share": draw(unit()),
+        "control_total_limit_share": draw(unit(0.0, 0.1)),
+        "repayment_years": draw(st.integers(1, 5)),
+    }
+
+
+def settlement_paths(agencies: list[str]) -> st.SearchStrategy[dict[str, list[float]]]:
+    """Agency -> one to four years of real budget change (cuts as deep as a fifth a year)."""
+    years = st.lists(unit(-0.2, 0.1), min_size=1, max_size=4)
+    return st.dictionaries(st.sampled_from(agencies), years, max_size=len(agencies))
+
+
+@st.composite
+def money_scenario_data(draw: st.DrawFn) -> dict[str, Any]:
+    """A random valid small scenario with every part of the money model drawn: budget and savings
+    rules, capacity in some duty domains, demand-led domains, a settlement path, ring-fence carry
+    forward, and a warm-up policy of its own or none. Horizons reach the second year-end."""
+    data = draw(scenario_data())
+    data["run"]["steps"] = draw(st.integers(1, 9))
+    for agency in data["agencies"].values():
+        agency.update(draw(budget_rules(agency["budget_gbp_per_year"])))
+        duties = sorted(d for d, share in agency["statutory_duties"].items() if share > 0)
+        agency["demand_led"] = draw(st.lists(st.sampled_from(duties), unique=True, max_size=len(duties))) if duties else []
+        answered = [d for d in duties if d not in agency["demand_led"]]
+        with_capacity = draw(st.lists(st.sampled_from(answered), unique=True, max_size=len(answered))) if answered else []
+        agency["capacity"] = {d: draw(capacities()) for d in with_capacity}
+    data["settlement"] = {
+        "path": draw(settlement_paths(list(data["agencies"]))),
+        "ring_fence_carry_forward": draw(st.booleans()),
+    }
+    data["run"]["warmup_policy"] = draw(st.none() | policy_levers(list(data["agencies"])))
+    return data
+
+
+def money_scenarios() -> st.SearchStrategy[Scenario]:
+    """Random valid small scenarios exercising capacity, budget rules and the settlement."""
+    return money_scenario_data().map(Scenario.model_validate)

@@ -67,21 +67,26 @@ def count_by_agency(count: pd.DataFrame, points: list[str], domains: list[str]) 
 
 
 def count_by_category(count: pd.DataFrame, points: list[str]) -> Figure:
-    """Spend per point stacked by category: acute, prevention, assessment, waste (£m per year)."""
+    """Spend per point stacked by category: fixed base, crisis response, benefits, prevention,
+    assessment, waste (£m per year). A category without a fixed colour is still drawn, so the
+    stack adds up to all money used."""
     table = count.pivot_table(index="point", columns="category", values="gbp_per_year", aggfunc="sum", fill_value=0.0)
     table = table.reindex(points)
     figure, axis = new_figure(9, 4.8)
     bottom = np.zeros(len(table))
-    for category in [c for c in CATEGORY_COLOURS if c in table.columns]:
+    categories = [c for c in CATEGORY_COLOURS if c in table.columns]
+    categories += sorted(c for c in table.columns if c not in CATEGORY_COLOURS)
+    for category in categories:
         values = table[category].to_numpy()
-        axis.bar(table.index, values, bottom=bottom, color=CATEGORY_COLOURS[category], label=CATEGORY_LABELS[category])
+        colour = colour_for(category, CATEGORY_COLOURS, categories)
+        axis.bar(table.index, values, bottom=bottom, color=colour, label=CATEGORY_LABELS.get(category, category))
         bottom += values
     formatter, label = millions("Spend per year")
     axis.yaxis.set_major_formatter(formatter)
     axis.set_ylabel(label)
-    axis.set_title("Where the money goes: crisis, prevention, assessment and waste")
+    axis.set_title("Where the money goes: fixed base, crisis, benefits, prevention, assessment and waste")
     axis.tick_params(axis="x", rotation=20)
-    axis.legend(frameon=False, fontsize="small", loc="upper right")
+    axis.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     figure.tight_layout()
     return figure
 
@@ -93,7 +98,7 @@ def acute_prevention_split(split: pd.DataFrame, colours: dict[str, str]) -> Figu
         rows = split[split["measure"] == share]
         axis.barh(rows["point"], rows["mean"] * 100, color=[colours[p] for p in rows["point"]],
                   xerr=[(rows["mean"] - rows["ci_low"]) * 100, (rows["ci_high"] - rows["mean"]) * 100])  # fmt: skip
-        axis.set_xlabel("% of all spend")
+        axis.set_xlabel("% of all money used")
         axis.set_title(title)
     axes[0].invert_yaxis()
     figure.suptitle("The acute / prevention split")
@@ -154,7 +159,7 @@ def cost_effectiveness_plane(icer: pd.DataFrame, colours: dict[str, str], effect
         axis.scatter(row["delta_effect"], row["delta_cost"], color=colours[row["point"]], s=60, label=row["point"])
     axis.axhline(0, color="black", linewidth=0.8)
     axis.axvline(0, color="black", linewidth=0.8)
-    formatter, label = millions("Change in spend over the run")
+    formatter, label = millions("Change in money used over the run")
     axis.yaxis.set_major_formatter(formatter)
     axis.set_ylabel(label)
     axis.set_xlabel(effect_label)

@@ -5,6 +5,23 @@ numbers), the difference `point - baseline` within replication r removes most of
 point and measure this module gives the mean paired difference with its 95% t interval, the
 Wilcoxon signed-rank p-value, that p-value Holm-adjusted across the points compared (one family
 per measure), and the standardised effect size d_z = mean / sd of the differences.
+
+Efficiency per comparison (docs/plans/money.md section 4) adds derived measures, each taken
+within the pair and signed so that a positive value is a saving:
+
+    cashable_saving_gbp            = baseline money_used − point money_used: less cash used
+    non_cashable_saving_gbp        = point idle_capacity − baseline idle_capacity: capacity freed
+                                     but still paid for, cash only once it is decommissioned
+    claimed_saving_gbp             = baseline demand_at_full_cost − point demand_at_full_cost: what
+                                     a business case pricing every avoided crisis at full unit cost
+                                     would claim
+    saving_to_centre_gbp           = baseline net_cost_to_centre − point net_cost_to_centre
+    crises_averted_per_million_gbp = (baseline total_crises − point total_crises) / point money
+                                     used in GBP m: outcomes per pound
+
+`with_savings` adds them to a runs table (0 for the baseline itself, which saves nothing against
+itself), so their paired comparison is the mean saving with the same interval and tests as any
+other measure; `paired_differences` adds them when they are asked for.
 """
 
 from __future__ import annotations
@@ -14,6 +31,33 @@ import pandas as pd
 from scipy import stats
 
 CONFIDENCE = 0.95
+# Saving -> (the summary key it is a paired difference of, the sign that makes a saving positive)
+SAVINGS = {
+    "cashable_saving_gbp": ("money_used_gbp", -1.0),
+    "non_cashable_saving_gbp": ("idle_capacity_gbp", 1.0),
+    "claimed_saving_gbp": ("demand_at_full_cost_gbp", -1.0),
+    "saving_to_centre_gbp": ("net_cost_to_centre_gbp", -1.0),
+}
+CRISES_AVERTED_PER_MILLION = "crises_averted_per_million_gbp"
+DERIVED = (*SAVINGS, CRISES_AVERTED_PER_MILLION)
+
+
+def with_savings(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """`runs` with the derived comparisons of the module docstring as columns, each run against the
+    baseline's run of the same replication: 0 for the baseline's own runs, NaN for a replication
+    the baseline lacks. A derived measure whose summary keys are missing (results written before
+    the money model had them) is left out."""
+    base = runs[runs["point"] == baseline].set_index("replication").reindex(runs["replication"])
+    derived = {}
+    for saving, (key, sign) in SAVINGS.items():
+        if key in runs.columns:
+            derived[saving] = sign * (runs[key].to_numpy() - base[key].to_numpy())
+    if {"total_crises", "money_used_gbp"} <= set(runs.columns):
+        averted = base["total_crises"].to_numpy() - runs["total_crises"].to_numpy()
+        money_m = runs["money_used_gbp"].to_numpy() / 1e6
+        per_million = np.divide(averted, money_m, out=np.full(len(runs), np.nan), where=money_m > 0)
+        derived[CRISES_AVERTED_PER_MILLION] = per_million
+    return runs.assign(**derived)
 
 
 def holm(p_values: np.ndarray) -> np.ndarray:
@@ -50,7 +94,10 @@ def describe(values: np.ndarray) -> dict[str, float]:
 
 
 def paired_differences(runs: pd.DataFrame, baseline: str, measures: list[str]) -> pd.DataFrame:
-    """Per point and measure: the paired comparison with the baseline (see the module docstring)."""
+    """Per point and measure: the paired comparison with the baseline (see the module docstring).
+    `measures` may name the derived savings; they are added with `with_savings` if `runs` lacks them."""
+    if any(m in DERIVED and m not in runs.columns for m in measures):
+        runs = with_savings(runs, baseline)
     base = runs[runs["point"] == baseline].set_index("replication")[measures]
     rows = []
     for point, group in runs[runs["point"] != baseline].groupby("point", sort=False):
@@ -70,14 +117,14 @@ BOOTSTRAP_SEED = 20091
 def icer(
     runs: pd.DataFrame,
     baseline: str,
-    cost: str = "total_spend_gbp",
+    cost: str = "money_used_gbp",
     effect: str = "mean_wellbeing",
     effect_scale: float = 1.0,
 ) -> pd.DataFrame:
     """Incremental cost-effectiveness ratio of each point against the baseline, paired by seed.
 
     ICER = mean(delta cost) / (mean(delta effect) * effect_scale). With the default measures and
-    `effect_scale` = people x years it is GBP per wellbeing-year: the extra spend for one person
+    `effect_scale` = people x years it is GBP per wellbeing-year: the extra money used for one person
     living one year one wellbeing point (0-1 scale) better off. The 95% interval is a percentile
     bootstrap over replication pairs (fixed seed, so reports are reproducible). A ratio is only
     bounded when the effect is distinguishable from zero: where the bootstrap effect crosses

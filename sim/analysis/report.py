@@ -27,7 +27,7 @@ from sim.analysis.count import experiment_count
 from sim.analysis.exploration import is_exploration_design, plot_sample, rank_correlations, sample_table
 from sim.analysis.grids import grid_means, is_grid, varied_parameters
 from sim.analysis.html import render_html, render_markdown
-from sim.analysis.paired import icer, paired_differences
+from sim.analysis.paired import icer, paired_differences, with_savings
 from sim.analysis.sensitivity import is_sensitivity_design, plot_sensitivity, sensitivity_indices
 from sim.analysis.sections import FigureItem, Section, TableItem, write_figure, write_table, write_text
 from sim.analysis.style import scenario_colours
@@ -48,15 +48,25 @@ Progress = Callable[[int, int], None]
 # Per-point figures (one panel or line per point) stay readable up to this many points.
 MAX_POINTS_PLOTTED = 8
 HEADLINE = {
-    "total_spend_gbp": "Total spend (£m per year)",
+    "money_used_gbp": "Money used: all spend on services (£m per year)",
     "waste_gbp": "Waste (£m per year)",
     "acute_share": "Acute share of spend (percentage points)",
     "mean_wellbeing": "Mean wellbeing (0-1)",
     "crises_per_1000_per_year": "Crises per 1,000 people per year",
 }
+# Efficiency per comparison, against the baseline of the same seed (sim/analysis/paired.py): shown
+# beside HEADLINE wherever points are compared with a baseline. Positive = the point saves.
+SAVINGS_HEADLINE = {
+    "cashable_saving_gbp": "Cashable saving: less money used than the baseline (£m per year)",
+    "non_cashable_saving_gbp": "Non-cashable saving: capacity freed but still paid for (£m per year)",
+    "claimed_saving_gbp": "Claimed saving: avoided crises at full unit cost, as a business case (£m per year)",
+    "saving_to_centre_gbp": "Saving to the centre: fall in its net cost (£m per year)",
+    "crises_averted_per_million_gbp": "Crises averted per £1m of money used",
+}
 SENSITIVITY_OUTPUTS = {**HEADLINE, "final_mean_collaboration": "Mean collaboration at the end (0-1)"}
 MONEY_SCALE = 1e6  # GBP -> £m in shown tables and paired figures
-PERCENT_MEASURES = ("acute_share", "prevention_share")
+PERCENT_MEASURES = ("acute_share", "need_related_acute_share", "prevention_share")
+SPLIT_SHARES = ("acute_share", "prevention_share")  # the acute / prevention split figure
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,7 @@ class Context:
     """Facts about the experiment every section needs."""
 
     results: ExperimentResults
-    runs: pd.DataFrame  # money per year in £m, shares in percentage points, `point` names
+    runs: pd.DataFrame  # money per year in £m, shares in percentage points, `point` names, savings vs the baseline
     points: list[str]  # the design points that have runs, in design order
     baseline: str | None  # None when none is named, or when it has no runs yet
     colours: dict[str, str]
@@ -88,6 +98,11 @@ class Context:
         """The rows of `runs` that paired comparisons use: the baseline's and the paired points'."""
         return runs[runs["point"].isin([self.baseline, *self.paired_points])]
 
+    @property
+    def compared_measures(self) -> dict[str, str]:
+        """The measures of a paired comparison: the headline outcomes, then the savings the runs have."""
+        return {**HEADLINE, **{k: v for k, v in SAVINGS_HEADLINE.items() if k in self.runs.columns}}
+
     def named(self, table: pd.DataFrame) -> pd.DataFrame:
         """Add the point's name to a table keyed by `point_id`."""
         names = self.results.design.set_index("point_id")["point"]
@@ -95,13 +110,15 @@ class Context:
 
 
 def in_report_units(runs: pd.DataFrame, years: float) -> pd.DataFrame:
-    """Money per run -> £m per year; shares -> percentage points; the rest as it is."""
+    """Money per run -> £m per year; money held at the end (`final_*_gbp`) -> £m; shares ->
+    percentage points; rates per £1m (`*_per_million_gbp`) and the rest as they are."""
     scaled = runs.copy()
-    for column in [c for c in runs.columns if c.endswith("_gbp") and not c.startswith("param:")]:
-        if column != "final_deficit_gbp":
-            scaled[column] = runs[column] / years / MONEY_SCALE
-        else:
+    money = [c for c in runs.columns if c.endswith("_gbp") and not c.startswith("param:")]
+    for column in [c for c in money if not c.endswith("_per_million_gbp")]:
+        if column.startswith("final_"):
             scaled[column] = runs[column] / MONEY_SCALE
+        else:
+            scaled[column] = runs[column] / years / MONEY_SCALE
     for column in [c for c in PERCENT_MEASURES if c in runs.columns]:
         scaled[column] = runs[column] * 100
     return scaled
@@ -114,9 +131,10 @@ def context_of(results: ExperimentResults) -> Context:
     baseline = manifest.get("baseline") if manifest.get("baseline") in present else None
     first = manifest["scenarios"][str(results.design["point_id"].min())]
     years = float(results.steps["step"].max()) / STEPS_PER_YEAR if not results.steps.empty else 1.0
+    runs = results.runs if baseline is None else with_savings(results.runs, baseline)
     return Context(
         results=results,
-        runs=in_report_units(results.runs, years),
+        runs=in_report_units(runs, years),
         points=points,
         baseline=baseline,
         colours=scenario_colours(points, baseline),
@@ -142,12 +160,15 @@ def count_section(context: Context) -> Section:
     shown = [p for p in context.points if p in set(by_domain["point"])][:MAX_POINTS_PLOTTED]
     section.figures.append(FigureItem("count_by_agency", figures.count_by_agency(by_domain, shown, domains),
                                       "Spend per year by agency, stacked by domain of need (£m). `whole_person` "
-                                      "is spend not tied to one domain: assessments and pooled packages."))  # fmt: skip
+                                      "is spend not tied to one domain: the fixed base, assessments, pooled packages and "
+                                      "governance."))  # fmt: skip
     section.figures.append(FigureItem("count_by_category", figures.count_by_category(by_category, shown),
-                                      "Spend per year by category (£m). Waste is duplicated assessment and pool governance."))  # fmt: skip
+                                      "Spend per year by category (£m). The fixed base and acute capacity are paid whether "
+                                      "used or not; waste is duplicated assessment and pool governance."))  # fmt: skip
     split = split_table(context)
     section.figures.append(FigureItem("acute_prevention_split", figures.acute_prevention_split(split, context.colours),
-                                      "Share of all spend on crisis response and on prevention (mean, 95% t interval)."))  # fmt: skip
+                                      "Share of all money used on crisis response (acute capacity, variable and spot cost, "
+                                      "capacity premium, benefits) and on prevention (mean, 95% t interval)."))  # fmt: skip
     section.tables.append(TableItem("count_by_agency_domain", "Spend per year by agency and domain (GBP)",
                                     by_domain[["point", "agency", "domain", "gbp_per_year"]]))  # fmt: skip
     wide = by_category.pivot_table(index="point", columns="category", values="gbp_per_year", aggfunc="sum", fill_value=0)
@@ -160,7 +181,7 @@ def count_section(context: Context) -> Section:
 def split_table(context: Context) -> pd.DataFrame:
     """Mean acute and prevention shares per point (as fractions) with t intervals over replications."""
     rows = []
-    for share in PERCENT_MEASURES:
+    for share in SPLIT_SHARES:
         bands = mean_with_band(
             context.results.runs.assign(step=0, measure=share, value=context.results.runs[share]), share
         )
@@ -207,18 +228,20 @@ def paired_section(context: Context) -> Section:
                       "pair and the difference is taken within the pair. Intervals are 95% t intervals of the mean "
                       "paired difference; p-values are Wilcoxon signed-rank, Holm-adjusted across the points compared "
                       "(one family per measure); d_z is the mean difference over its standard deviation.")  # fmt: skip
-    paired = paired_differences(context.compared(context.runs), context.baseline, list(HEADLINE))
-    section.figures.append(FigureItem("paired_differences", figures.paired_forest(paired, HEADLINE, context.colours),
-                                      "Mean paired difference from the baseline with its 95% interval."))  # fmt: skip
+    measures = context.compared_measures
+    paired = paired_differences(context.compared(context.runs), context.baseline, list(measures))
+    section.figures.append(FigureItem("paired_differences", figures.paired_forest(paired, measures, context.colours),
+                                      "Mean paired difference from the baseline with its 95% interval; a saving is "
+                                      "positive when the point saves."))  # fmt: skip
     section.tables.append(TableItem("paired_differences", "Paired differences (units as in the figure)", paired))
     wellbeing_years = context.population * context.years
     ratios = icer(context.compared(context.results.runs), context.baseline, effect_scale=wellbeing_years)
     section.figures.append(FigureItem("cost_effectiveness", figures.cost_effectiveness_plane(
         ratios, context.colours, "Change in wellbeing-years (people x years x wellbeing points)"),
-        "Mean change in spend and in wellbeing-years against the baseline, over the whole run."))  # fmt: skip
+        "Mean change in money used and in wellbeing-years against the baseline, over the whole run."))  # fmt: skip
     section.tables.append(TableItem("icer", "Incremental cost-effectiveness: GBP per wellbeing-year", ratios,
                                     shown=icer_shown(ratios)))  # fmt: skip
-    section.notes.append("ICER = mean change in spend / mean change in wellbeing-years, where a wellbeing-year is one "
+    section.notes.append("ICER = mean change in money used / mean change in wellbeing-years, where a wellbeing-year is one "
                          "person living one year one wellbeing point (0-1 scale) better off; interval by percentile "
                          "bootstrap over pairs (4,000 resamples). A negative ICER in the 'cheaper and better' quadrant "
                          "means the point dominates the baseline: the ratio's size then has no cost-per-gain meaning.")  # fmt: skip
@@ -244,7 +267,7 @@ def icer_shown(ratios: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame({
         "point": ratios["point"],
-        "change in spend (£m, whole run)": (ratios["delta_cost"] / MONEY_SCALE).round(1),
+        "change in money used (£m, whole run)": (ratios["delta_cost"] / MONEY_SCALE).round(1),
         "change in wellbeing-years": ratios["delta_effect"].round(0),
         "ICER (£ per wellbeing-year)": ratios["icer"].map(money),
         "95% interval": [f"{money(lo)} to {money(hi)}" if b else "not bounded (effect crosses 0)"
@@ -355,7 +378,7 @@ def headline_and_summary(context: Context, sections: list[Section]) -> tuple[pd.
         headline = sensitivity_headline(indices, SENSITIVITY_OUTPUTS)
         summary = sensitivity_summary(manifest, context.runs, headline, context.years)
     elif context.paired_points:
-        headline = headline_table(context.compared(context.runs), context.baseline, HEADLINE)
+        headline = headline_table(context.compared(context.runs), context.baseline, context.compared_measures)
         summary = plain_summary(manifest, context.runs, context.baseline, headline, context.years)
     else:
         headline = headline_table(context.runs, None, HEADLINE)

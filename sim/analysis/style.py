@@ -41,8 +41,16 @@ AGENCY_COLOURS = {
     "jobcentre": OKABE_ITO["bluish_green"],
     "pool": OKABE_ITO["orange"],
 }
+# Every category of spend on services (sim.model.outputs.SERVICE_CATEGORIES). Okabe-Ito has eight
+# colours for eleven categories, so answering crises is one hue (vermillion) in three shades, from
+# the capacity paid whether used or not to the premium paid above it.
 CATEGORY_COLOURS = {
+    "fixed_cost": GREY,
+    "capacity": "#8A3C00",
     "acute": OKABE_ITO["vermillion"],
+    "capacity_premium": "#F2AA80",
+    "benefit": OKABE_ITO["yellow"],
+    "decommissioning": OKABE_ITO["black"],
     "prevention": OKABE_ITO["bluish_green"],
     "pool_prevention": OKABE_ITO["sky_blue"],
     "assessment": OKABE_ITO["blue"],
@@ -50,7 +58,12 @@ CATEGORY_COLOURS = {
     "governance": OKABE_ITO["orange"],
 }
 CATEGORY_LABELS = {
-    "acute": "Acute (crisis response)",
+    "fixed_cost": "Fixed base (paid whether used or not)",
+    "capacity": "Acute capacity (paid whether used or not)",
+    "acute": "Acute (variable and spot cost of crises)",
+    "capacity_premium": "Capacity premium (spot purchase above capacity)",
+    "benefit": "Benefits (demand-led, AME)",
+    "decommissioning": "Decommissioning (exit cost)",
     "prevention": "Prevention (agency)",
     "pool_prevention": "Prevention (pooled packages)",
     "assessment": "Assessment",

@@ -2,8 +2,10 @@
 
 The summary is written for someone who did not build the model: what was compared, how many
 times, the headline differences in words with their intervals, and whether each is
-distinguishable from noise (Holm-adjusted p < 0.05 and an interval that excludes zero). The
-summary of an unfinished sweep opens by saying it is partial, and what is missing.
+distinguishable from noise (Holm-adjusted p < 0.05 and an interval that excludes zero). Where
+the headline holds the savings of `sim.analysis.paired` it says once what each means, then gives
+them per point in £m a year with their intervals. The summary of an unfinished sweep opens by
+saying it is partial, and what is missing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.paired import paired_differences
+from sim.analysis.paired import CRISES_AVERTED_PER_MILLION, DERIVED, SAVINGS, paired_differences
 from sim.experiment.store import ExperimentResults
 
 SIGNIFICANCE = 0.05
@@ -108,11 +110,20 @@ def plain_summary(
         opening + f" Each point is compared with the baseline '{baseline}' on the same seeds, so the differences "
         "below are net of chance events common to both (paired comparisons)."
     ]
+    compared = [m for m in DERIVED if m in set(headline["measure"])]
+    if compared:
+        paragraphs.append(savings_paragraph(compared))
     for point, rows in headline.groupby("point", sort=False):
-        phrases = [phrase(row) for _, row in rows.iterrows()]
+        derived = rows["measure"].isin(DERIVED)
+        phrases = [phrase(row) for _, row in rows[~derived].iterrows()]
+        money = rows.loc[rows["measure"] == "money_used_gbp", "baseline_mean"]
+        savings = [saving_phrase(row, money.iloc[0] if len(money) else None) for _, row in rows[derived].iterrows()]
         beyond = int(rows["distinguishable"].sum())
-        paragraphs.append(f"Against {baseline}, under {point}, " + "; ".join(phrases) + f". {beyond} of {len(rows)} "
-                          "headline differences are beyond noise (Holm-adjusted p < 0.05, interval excluding 0).")  # fmt: skip
+        text = f"Against {baseline}, under {point}, " + "; ".join(phrases) + "."
+        if savings:
+            text += f" Against {baseline} it has " + "; ".join(savings) + "."
+        paragraphs.append(text + f" {beyond} of {len(rows)} headline differences are beyond noise (Holm-adjusted "
+                          "p < 0.05, interval excluding 0).")  # fmt: skip
     paragraphs.append("All of this is conditional on the model's assumptions, above all the assumed effect sizes of "
                       "prevention (docs/calibration.md); read differences as what the mechanism implies, not as a "
                       "forecast.")  # fmt: skip
@@ -176,7 +187,7 @@ def sensitivity_summary(manifest: dict[str, Any], runs: pd.DataFrame, headline: 
 # How each headline measure reads in a sentence: (what changes, unit after the number, rises, falls).
 WORDING = {
     "crises_per_1000_per_year": ("crises", " per 1,000 people a year", "rise by ", "fall by "),
-    "total_spend_gbp": ("spend", "m a year", "rises by £", "falls by £"),
+    "money_used_gbp": ("money used (all spend on services)", "m a year", "rises by £", "falls by £"),
     "waste_gbp": ("waste", "m a year", "rises by £", "falls by £"),
     "acute_share": ("the acute share of spend", " percentage points", "rises by ", "falls by "),
     "mean_wellbeing": ("mean wellbeing", " on its 0-1 scale", "rises by ", "falls by "),
@@ -195,3 +206,51 @@ def phrase(row: pd.Series) -> str:
         relative = f"{share:.0%}; " if share >= 0.01 else "<1%; "
     text = f"{noun} {verb}{number(abs(difference))}{unit} ({relative}95% CI {number(low)} to {number(high)})"
     return text if row["distinguishable"] else f"{noun}: no difference beyond noise ({number(difference)}, 95% CI {number(row['ci_low'])} to {number(row['ci_high'])})"
+
+
+# What each saving of sim.analysis.paired means, in a sentence; the plain summary says it once.
+MEANING = {
+    "cashable_saving_gbp": "the cashable saving is less cash used than the baseline (money used: all spend on "
+    "services)",
+    "non_cashable_saving_gbp": "the non-cashable saving is capacity freed but still paid for (idle capacity above "
+    "the baseline's), which becomes cash only when it is decommissioned",
+    "claimed_saving_gbp": "the claimed saving is what a business case pricing every avoided crisis at full unit "
+    "cost would claim (the fall in demand priced at full unit cost)",
+    "saving_to_centre_gbp": "the saving to the centre is the fall in its net cost (budgets, benefits and deficit "
+    "support it pays out, less what is returned or repaid to it)",
+    CRISES_AVERTED_PER_MILLION: "outcomes per pound are the crises averted against the baseline per £1m of the "
+    "point's money used",
+}
+SAVING_NOUNS = {
+    "cashable_saving_gbp": "a cashable saving",
+    "non_cashable_saving_gbp": "a non-cashable saving",
+    "claimed_saving_gbp": "a claimed saving",
+    "saving_to_centre_gbp": "a saving to the centre",
+}
+
+
+def savings_paragraph(measures: list[str]) -> str:
+    """What each saving compared means, once, before the points."""
+    meanings = [MEANING[m] for m in measures]
+    return ("Money is compared with the baseline on the same seeds too, per year and positive when the point "
+            "saves: " + "; ".join(meanings) + ".")  # fmt: skip
+
+
+def pounds_m(value: float) -> str:
+    """£m for reading, the sign before the £: '£3.2m', '-£0.41m'."""
+    return ("-" if value < 0 else "") + f"£{number(abs(value))}m"
+
+
+def saving_phrase(row: pd.Series, baseline_money_used: float | None = None) -> str:
+    """'a cashable saving of £3.2m a year (2% of the baseline's money used; 95% CI £2.9m to £3.5m)', or
+    '... not beyond noise'; for outcomes per pound, '12.3 crises averted per £1m of money used (...)'."""
+    value, low, high = row["mean_difference"], row["ci_low"], row["ci_high"]
+    if row["measure"] == CRISES_AVERTED_PER_MILLION:
+        text = f"{number(value)} crises averted per £1m of money used (95% CI {number(low)} to {number(high)})"
+        return text if row["distinguishable"] else f"crises averted per £1m of money used: none beyond noise ({number(value)}, 95% CI {number(low)} to {number(high)})"  # fmt: skip
+    share = ""
+    if row["measure"] in SAVINGS and baseline_money_used:
+        share = f"{value / abs(baseline_money_used):.1%} of the baseline's money used; "
+    interval = f"95% CI {pounds_m(low)} to {pounds_m(high)}"
+    text = f"{SAVING_NOUNS[row['measure']]} of {pounds_m(value)} a year ({share}{interval})"
+    return text if row["distinguishable"] else f"{SAVING_NOUNS[row['measure']]} not beyond noise ({pounds_m(value)} a year, {interval})"  # fmt: skip

@@ -11,13 +11,17 @@ difference is the effect of A's extra prevention. Over the recorded steps of one
     saving of A itself  = the same, leaving out its category `prevention` (that is the extra spend)
 
 Spend on services is every `spend_gbp` category but `pool_contribution`, a transfer to the pool
-whose own spending is counted under `pool` (the count's rule, `sim/analysis/count.py`): acute
-response, prevention, assessments and duplicated assessments, and for the pool its packages,
-their assessments and governance. A saver's own prevention counts because it can change too: an
-agency whose savings lift it out of deficit resumes flexible prevention (ODD 7.6), and spends
-part of its saving on it. On the diagonal the spender's saving is net of the assessments its
-extra prevention needs, which it pays from flexible money: the return it sees in its own budget.
-So the savings of a row add up to the fall in the place's total spend plus the extra spend:
+whose own spending is counted under `pool` (the count's rule, `sim/analysis/count.py`): the
+fixed base, crisis response (acute capacity, variable and spot cost, capacity premium),
+decommissioning, demand-led benefits, prevention, assessments and duplicated assessments, and for
+the pool its packages, their assessments and governance. So a saving is cash, the saver's
+cashable saving: less variable cost or premium, capacity decommissioned, or fewer benefits (paid
+from the centre's AME, so that fall lands with the centre). Capacity freed but still paid for
+saves nothing here. A saver's own prevention counts because it can change too: an agency whose
+savings lift it out of deficit resumes flexible prevention (ODD 7.6), and spends part of its
+saving on it. On the diagonal the spender's saving is net of the assessments its extra
+prevention needs, which it pays from flexible money: the return it sees in its own accounts.
+So the savings of a row add up to the fall in the place's money used plus the extra spend:
 `all agencies` − 1 is the net return per £1 to the place. The extra spend is what A actually
 spent, not the grant (`grant_gbp`): part of the grant sizes the assessments (ODD 7.6), part can
 stay in its pocket when a domain's prevention window runs dry, and A's flexible prevention can

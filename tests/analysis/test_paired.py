@@ -1,4 +1,5 @@
-"""Paired differences recover a known effect, and their interval covers it."""
+"""Paired differences recover a known effect, and their interval covers it; the savings against
+the baseline are the hand-computed differences within each pair."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.paired import holm, icer, paired_differences
+from sim.analysis.paired import DERIVED, holm, icer, paired_differences, with_savings
 
 
 def synthetic_runs(effect: float, replications: int, seed: int = 0) -> pd.DataFrame:
@@ -66,7 +67,7 @@ def cost_effect_runs(ratio: float, effect: float, effect_noise: float, replicati
     return pd.DataFrame({
         "point": ["silo"] * replications + ["pooled"] * replications,
         "replication": list(range(replications)) * 2,
-        "total_spend_gbp": np.concatenate([base_cost, base_cost + extra]),
+        "money_used_gbp": np.concatenate([base_cost, base_cost + extra]),
         "mean_wellbeing": np.concatenate([base_effect, base_effect + gain]),
     })  # fmt: skip
 
@@ -91,3 +92,49 @@ def test_icer_interval_is_not_bounded_when_the_effect_may_be_zero():
 def test_a_cheaper_and_better_point_is_named_as_such():
     row = icer(cost_effect_runs(ratio=-500.0, effect=0.02, effect_noise=0.002), "silo").iloc[0]
     assert row["quadrant"] == "cheaper and better"
+
+
+def money_runs() -> pd.DataFrame:
+    """Two replications of a baseline and one point, with round numbers to difference by hand."""
+    return pd.DataFrame({
+        "point": ["silo", "silo", "pooled", "pooled"],
+        "replication": [0, 1, 0, 1],
+        "money_used_gbp": [100e6, 120e6, 97e6, 116e6],
+        "idle_capacity_gbp": [5e6, 6e6, 9e6, 8e6],
+        "demand_at_full_cost_gbp": [80e6, 90e6, 70e6, 82e6],
+        "net_cost_to_centre_gbp": [110e6, 130e6, 108e6, 125e6],
+        "total_crises": [1000.0, 1200.0, 900.0, 1142.0],
+    })  # fmt: skip
+
+
+def test_each_saving_is_the_baseline_minus_the_point_within_the_pair_and_positive_when_the_point_saves():
+    pooled = with_savings(money_runs(), "silo").set_index(["point", "replication"]).loc["pooled"]
+    np.testing.assert_allclose(pooled["cashable_saving_gbp"], [3e6, 4e6])  # 100 - 97, 120 - 116
+    np.testing.assert_allclose(pooled["non_cashable_saving_gbp"], [4e6, 2e6])  # 9 - 5, 8 - 6: more idle
+    np.testing.assert_allclose(pooled["claimed_saving_gbp"], [10e6, 8e6])  # 80 - 70, 90 - 82
+    np.testing.assert_allclose(pooled["saving_to_centre_gbp"], [2e6, 5e6])  # 110 - 108, 130 - 125
+    np.testing.assert_allclose(pooled["crises_averted_per_million_gbp"], [100 / 97, 58 / 116])
+
+
+def test_the_baseline_saves_nothing_against_itself_and_an_unpaired_replication_has_no_saving():
+    runs = pd.concat([money_runs(), money_runs().iloc[[2]].assign(replication=2)], ignore_index=True)
+    savings = with_savings(runs, "silo").set_index(["point", "replication"])[list(DERIVED)]
+    assert (savings.loc["silo"] == 0).all().all()
+    assert savings.loc[("pooled", 2)].isna().all()
+
+
+def test_the_paired_comparison_of_a_saving_is_its_mean_with_the_interval_of_the_difference_it_comes_from():
+    table = paired_differences(money_runs(), "silo", ["money_used_gbp", *DERIVED]).set_index("measure")
+    cashable, money = table.loc["cashable_saving_gbp"], table.loc["money_used_gbp"]
+    assert cashable["mean_difference"] == pytest.approx(3.5e6) and cashable["pairs"] == 2
+    assert cashable["ci_low"] == pytest.approx(-money["ci_high"])
+    assert cashable["ci_high"] == pytest.approx(-money["ci_low"])
+    assert table.loc["non_cashable_saving_gbp", "mean_difference"] == pytest.approx(3e6)
+    assert table.loc["claimed_saving_gbp", "mean_difference"] == pytest.approx(9e6)
+    assert table.loc["saving_to_centre_gbp", "mean_difference"] == pytest.approx(3.5e6)
+    assert table.loc["crises_averted_per_million_gbp", "mean_difference"] == pytest.approx((100 / 97 + 58 / 116) / 2)
+
+
+def test_a_saving_is_left_out_when_the_runs_lack_its_summary_key():
+    runs = with_savings(money_runs().drop(columns="idle_capacity_gbp"), "silo")
+    assert "non_cashable_saving_gbp" not in runs.columns and "cashable_saving_gbp" in runs.columns

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.report import HEADLINE, in_report_units, write_report
-from sim.analysis.summary import headline_table, phrase, plain_summary
+from sim.analysis.report import HEADLINE, SAVINGS_HEADLINE, in_report_units, write_report
+from sim.analysis.summary import headline_for_reading, headline_table, phrase, plain_summary
 from sim.experiment.store import ResultsWarning
 from tests.analysis.conftest import SCENARIOS, sweep
 from tests.experiment import test_store as store_tests
@@ -63,15 +63,65 @@ def test_the_count_table_adds_up_to_the_spend_in_the_runs_table(scenarios_result
     runs = pd.read_parquet(scenarios_results / "runs.parquet")
     years = 6 / 4
     per_point = count.groupby("point")["gbp_per_year"].sum()
-    expected = runs.groupby("point")["total_spend_gbp"].mean() / years
+    expected = runs.groupby("point")["money_used_gbp"].mean() / years
     np.testing.assert_allclose(per_point.sort_index(), expected.sort_index(), rtol=1e-9)
 
 
 def test_the_headline_compares_every_point_with_the_baseline(report: Path) -> None:
     headline = pd.read_csv(report.parent / "tables" / "headline.csv")
     assert set(headline["point"]) == {"pooled", "devolved"}
-    assert set(headline["measure"]) == set(HEADLINE)
+    assert set(headline["measure"]) == set(HEADLINE) | set(SAVINGS_HEADLINE)
     assert (headline["pairs"] == 3).all()
+
+
+def test_the_headline_savings_are_the_baseline_minus_the_point_in_millions_a_year(
+    scenarios_results: Path, report: Path
+) -> None:
+    headline = pd.read_csv(report.parent / "tables" / "headline.csv").set_index(["point", "measure"])
+    runs = pd.read_parquet(scenarios_results / "runs.parquet").set_index(["point", "replication"])
+    years = 6 / 4
+    for point in ("pooled", "devolved"):
+        base, other = runs.loc["silo"], runs.loc[point]
+        by_hand = {
+            "cashable_saving_gbp": base["money_used_gbp"] - other["money_used_gbp"],
+            "non_cashable_saving_gbp": other["idle_capacity_gbp"] - base["idle_capacity_gbp"],
+            "claimed_saving_gbp": base["demand_at_full_cost_gbp"] - other["demand_at_full_cost_gbp"],
+            "saving_to_centre_gbp": base["net_cost_to_centre_gbp"] - other["net_cost_to_centre_gbp"],
+        }
+        for measure, saving in by_hand.items():
+            row = headline.loc[(point, measure)]
+            assert row["mean_difference"] == pytest.approx(saving.mean() / years / 1e6, rel=1e-9, abs=1e-12)
+            assert row["baseline_mean"] == 0 and row["ci_low"] <= row["mean_difference"] <= row["ci_high"]
+        averted = (base["total_crises"] - other["total_crises"]) / (other["money_used_gbp"] / 1e6)
+        row = headline.loc[(point, "crises_averted_per_million_gbp")]
+        assert row["mean_difference"] == pytest.approx(averted.mean(), rel=1e-9, abs=1e-12)
+
+
+def test_the_headline_table_for_reading_has_a_row_per_saving_with_its_interval(report: Path) -> None:
+    headline = pd.read_csv(report.parent / "tables" / "headline.csv")
+    shown = headline_for_reading(headline)
+    for label in SAVINGS_HEADLINE.values():
+        rows = shown[shown["measure"] == label]
+        assert len(rows) == 2 and rows["difference (95% CI)"].str.match(r"^-?[\d.,]+(e-?\d+)? \(.+ to .+\)$").all()
+    html = report.read_text()
+    assert all(label.replace("&", "&amp;") in html for label in SAVINGS_HEADLINE.values())
+
+
+def test_the_summary_says_what_each_saving_means_and_gives_it_per_point_in_millions_a_year(report: Path) -> None:
+    summary = (report.parent / "summary.md").read_text()
+    assert "the cashable saving is less cash used than the baseline" in summary
+    assert "the non-cashable saving is capacity freed but still paid for" in summary
+    assert "the claimed saving is what a business case pricing every avoided crisis at full unit cost" in summary
+    assert "the saving to the centre is the fall in its net cost" in summary
+    assert "crises averted against the baseline per £1m of the point's money used" in summary
+    for point in ("pooled", "devolved"):
+        paragraph = next(line for line in summary.splitlines() if f"under {point}, " in line)
+        assert "money used (all spend on services)" in paragraph
+        for noun in ("a cashable saving", "a non-cashable saving", "a claimed saving", "a saving to the centre"):
+            amount = r"-?£[\d.,]+m a year"
+            assert re.search(noun + rf" (of {amount} \(|not beyond noise \({amount}, )", paragraph), noun
+        assert re.search(r"crises averted per £1m of money used", paragraph)
+        assert "of 10 headline differences are beyond noise" in paragraph
 
 
 def test_user_text_is_escaped_in_the_page(tmp_path: Path) -> None:
@@ -129,11 +179,15 @@ def test_the_plain_summary_says_what_was_compared_and_what_is_noise(scenarios_re
 
 
 def test_money_is_reported_in_millions_per_year_and_shares_in_points() -> None:
-    runs = pd.DataFrame({"total_spend_gbp": [20e6], "final_deficit_gbp": [3e6], "acute_share": [0.25],
-                         "prevention_share": [0.1], "param:x_gbp": [5.0]})  # fmt: skip
+    runs = pd.DataFrame({"money_used_gbp": [20e6], "cashable_saving_gbp": [4e6], "final_deficit_gbp": [3e6],
+                         "final_reserves_gbp": [8e6], "acute_share": [0.25], "need_related_acute_share": [0.5],
+                         "prevention_share": [0.1], "crises_per_million_gbp": [12.0],
+                         "crises_averted_per_million_gbp": [1.5], "param:x_gbp": [5.0]})  # fmt: skip
     scaled = in_report_units(runs, years=2.0).iloc[0]
-    assert scaled["total_spend_gbp"] == 10.0 and scaled["final_deficit_gbp"] == 3.0
-    assert scaled["acute_share"] == 25.0 and scaled["param:x_gbp"] == 5.0
+    assert scaled["money_used_gbp"] == 10.0 and scaled["cashable_saving_gbp"] == 2.0
+    assert scaled["final_deficit_gbp"] == 3.0 and scaled["final_reserves_gbp"] == 8.0  # held at the end: not per year
+    assert scaled["acute_share"] == 25.0 and scaled["need_related_acute_share"] == 50.0 and scaled["param:x_gbp"] == 5.0
+    assert scaled["crises_per_million_gbp"] == 12.0 and scaled["crises_averted_per_million_gbp"] == 1.5  # rates
 
 
 SALTELLI = """
@@ -205,7 +259,7 @@ def test_the_report_of_an_unfinished_sweep_says_partial_in_its_header_and_summar
 
 def test_a_partial_report_without_the_baselines_runs_compares_nothing_and_says_why(report_without_baseline: Path) -> None:
     headline = pd.read_csv(report_without_baseline.parent / "tables" / "headline.csv")
-    assert "mean_difference" not in headline.columns and set(headline["measure"]) == set(HEADLINE)
+    assert "mean_difference" not in headline.columns and set(headline["measure"]) == set(HEADLINE)  # no savings
     html = report_without_baseline.read_text()
     assert "No point can be compared with the baseline &#39;baseline&#39; yet: it has no runs." in html
     assert "No point has a run paired with one of the baseline &#39;baseline&#39; yet" in html
@@ -216,6 +270,7 @@ def test_a_partial_report_compares_only_the_points_paired_with_the_baseline(tmp_
     with pytest.warns(ResultsWarning, match="partial: 4 of 9 runs"):
         report, headline = write_report(out)
     assert set(headline["point"]) == {"pooled"} and (headline["pairs"] == 1).all()
+    assert set(SAVINGS_HEADLINE) <= set(headline["measure"])
     np.testing.assert_allclose(headline["point_mean"] - headline["baseline_mean"], headline["mean_difference"], rtol=1e-9)
     html = report.read_text()
     assert "Not compared, for want of a replication paired with the baseline&#39;s: devolved." in html

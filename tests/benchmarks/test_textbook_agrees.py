@@ -22,6 +22,7 @@ from scipy import stats
 
 from benchmarks.textbook_mesa import placesim_outcomes, run_textbook
 from sim.model import simulate
+from sim.model.outputs import ACUTE_CATEGORIES
 from sim.scenario import Scenario, load_scenario
 
 CITIZENS = 1500
@@ -41,7 +42,7 @@ def run_summary(outcomes: pd.DataFrame) -> dict[str, float]:
     last = outcomes[(outcomes["step"] == STEPS) & (outcomes["measure"] == "mean_need")]
     summary = {f"mean_need:{domain}": value for domain, value in zip(last["domain"], last["value"], strict=True)}
     summary["total_crises"] = outcomes.loc[outcomes["measure"] == "crises", "value"].sum()
-    acute = (outcomes["measure"] == "spend_gbp") & (outcomes["category"] == "acute")
+    acute = (outcomes["measure"] == "spend_gbp") & outcomes["category"].isin(ACUTE_CATEGORIES)
     summary["total_acute_spend_gbp"] = outcomes.loc[acute, "value"].sum()
     return summary
 

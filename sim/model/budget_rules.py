@@ -1,7 +1,7 @@
 """Budget rules: what an agency may do when money runs short, as English public bodies must.
 
 Every payment an agency makes goes through its `Purse`, which knows the agency's rule
-(docs/ODD.md 7.6). A payment is one of three kinds:
+(docs/ODD.md 7.16). A payment is one of three kinds:
 
 - `committed`: contracts and staff already in place (the fixed base of non-crisis services, the
   fixed cost of acute capacity, assessments, decommissioning). It is always paid.

@@ -1,6 +1,6 @@
 """Acute capacity: the staff, beds and places an agency pays for whether they are used or not.
 
-Per agency and duty domain, in GBP a quarter at full unit cost (docs/ODD.md 7.5): demand `D` is
+Per agency and duty domain, in GBP a quarter at full unit cost (docs/ODD.md 7.15): demand `D` is
 the full cost of the crises the agency must answer there, capacity `K` what the capacity it holds
 answers at full use, `v` the variable share of a crisis's cost and `p` the premium of buying
 beyond capacity (agency staff, spot and out-of-area placements):

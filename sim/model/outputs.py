@@ -175,7 +175,7 @@ def spend_table(flows: pd.DataFrame) -> pd.DataFrame:
 
 def summarise(steps: pd.DataFrame, flows: pd.DataFrame, population: int) -> dict[str, float]:
     """Per-run totals: money used and where it went, efficiency, waste, wellbeing, crises, budget
-    rules, culture (docs/ODD.md 7.13 defines each)."""
+    rules, culture (docs/ODD.md 7.14 defines each)."""
     to_services = flows[flows["destination"] == SERVICES]
     by_category = to_services.groupby("category")["amount"].sum()
     total = float(by_category.sum())
@@ -196,6 +196,7 @@ def summarise(steps: pd.DataFrame, flows: pd.DataFrame, population: int) -> dict
         return steps[(steps["measure"] == measure) & (steps["step"] == last)]["value"]
 
     total_crises = float(series("crises").sum())
+    need_related = total - category_sum(("fixed_cost",))
     section_114 = series("section_114")
     years = last / 4.0
     return {
@@ -204,7 +205,7 @@ def summarise(steps: pd.DataFrame, flows: pd.DataFrame, population: int) -> dict
         "acute_spend_gbp": category_sum(ACUTE_CATEGORIES),
         "prevention_spend_gbp": category_sum(PREVENTION_CATEGORIES),
         "acute_share": category_sum(ACUTE_CATEGORIES) / total if total else 0.0,
-        "need_related_acute_share": category_sum(ACUTE_CATEGORIES) / (total - category_sum(("fixed_cost",))) if total else 0.0,
+        "need_related_acute_share": category_sum(ACUTE_CATEGORIES) / need_related if need_related > 0 else 0.0,
         "prevention_share": category_sum(PREVENTION_CATEGORIES) / total if total else 0.0,
         "fixed_cost_gbp": category_sum(("fixed_cost",)),
         "capacity_cost_gbp": category_sum(("capacity",)),

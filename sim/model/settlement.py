@@ -1,6 +1,6 @@
 """The centre settles budgets: each year's budget, capacity and plan, and where unspent money goes.
 
-At the start of each year (docs/ODD.md 7.7) the centre sets every agency's budget,
+At the start of each year (docs/ODD.md 7.17) the centre sets every agency's budget,
 `B(y) = B(y - 1) (1 + g(y))`, with `g` from `settlement.path.<agency>` (year 1 first, against the
 settled budget; its last value repeats), else the agency's `budget_growth` from year 2 on. The
 agency then adjusts its acute capacity on its own lagged view of demand (capacity.py; the exit

@@ -25,6 +25,7 @@ from sim.analysis.style import (
 
 MAX_COLUMNS = 3
 LABEL_WIDTH = 28  # characters per line of a point's name on an axis
+XLABEL_WIDTH = 45  # characters per line of a measure's label under a panel
 
 
 def panel_grid(count: int, width: float = 4.2, height: float = 3.2, **options) -> tuple[Figure, list]:
@@ -146,7 +147,7 @@ def paired_forest(paired: pd.DataFrame, measures: dict[str, str], colours: dict[
         axis.axvline(0, color="black", linewidth=0.8)
         axis.set_yticks(range(len(rows)), [textwrap.fill(p, LABEL_WIDTH) for p in rows["point"]], fontsize="small")
         axis.invert_yaxis()
-        axis.set_xlabel(label)
+        axis.set_xlabel(textwrap.fill(label, XLABEL_WIDTH))
     figure.suptitle("Difference from the baseline, paired by seed (95% t interval; filled = Holm p < 0.05)")
     figure.set_layout_engine("constrained")
     return figure

@@ -77,6 +77,7 @@ class ServiceAgency(mesa.Agent):
         self.recent_need_related_spend: deque[float] = deque(maxlen=STEPS_PER_YEAR)
         self.recent_assessment_gbp: deque[float] = deque(maxlen=STEPS_PER_YEAR)
         self.crisis_bills: dict[str, CapacityBill] = {}
+        self.exit_costs_due: dict[str, float] = {}  # decommissioning decided at the year's start, paid after income
         self.apply_policy(model.policy)
         self.open_books(model.ledger)
 
@@ -118,6 +119,9 @@ class ServiceAgency(mesa.Agent):
         if not self.model.warming_up:
             for domain, line in self.capacity.items():
                 self.pay(line.fixed_cost_gbp, "capacity", domain, pocket(FundUse.acute, domain), Kind.committed)
+            for domain, exit_cost in self.exit_costs_due.items():
+                self.pay(exit_cost, "decommissioning", domain, None, Kind.committed)
+            self.exit_costs_due = {}
         for domain, amount in self.prevention_grant_this_step().items():
             line = pocket(FundUse.prevention, domain)
             ledger.pay(CENTRE, self.agency_id, amount, "income", domain, destination_pocket=line)

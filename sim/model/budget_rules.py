@@ -85,8 +85,11 @@ class Purse:
         return self.ledger.balance(self.account)
 
     def discretionary_gbp(self) -> float:
-        """Money it may spend on what it chooses: flexible above the floor, and nothing under controls."""
-        return 0.0 if self.year.controls else self.ledger.available(self.account)
+        """Money it may spend on what it chooses: flexible money above 0 (a control total's overspend
+        allowance is for statutory and committed costs only), and nothing under controls."""
+        if self.year.controls:
+            return 0.0
+        return max(0.0, self.ledger.balance(self.account) - max(self.ledger.floor(self.account), 0.0))
 
     def new_quarter(self) -> None:
         self.year.rationed_gbp = 0.0
@@ -137,9 +140,11 @@ class Purse:
             self.section_114_steps.append(step)
 
     # -- the end of a year --------------------------------------------------------------------
-    def repay_centre(self) -> float:
-        """Repay support from the centre out of this year's surplus (flexible money above 0)."""
-        repaid = min(self.owed_to_centre_gbp, max(0.0, self.flexible_gbp), self.ledger.available(self.account))
+    def repay_centre(self, repayment_years: int) -> float:
+        """Repay `1 / repayment_years` of what it owes the centre, as far as this year's surplus
+        (flexible money above 0) allows."""
+        instalment = self.owed_to_centre_gbp / repayment_years
+        repaid = min(instalment, max(0.0, self.flexible_gbp), self.ledger.available(self.account))
         self.ledger.pay(self.account, CENTRE, repaid, "deficit_repayment")
         self.owed_to_centre_gbp -= repaid
         return repaid

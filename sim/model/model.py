@@ -5,8 +5,10 @@ income -> pool contributions and governance (committed up front, as pooled budge
 in advance) -> need dynamics (with the pull back towards each citizen's baseline) -> crisis
 detection -> statutory response (each agency pays its duty share) -> stabilisation (the acute
 response removes `acute_effect` of every crisis citizen's need) -> pool packages -> silo
-prevention -> assessments (duplication) -> gain-share -> learning -> record. Before step 1,
-warm-up repeats need dynamics, crisis detection and stabilisation with no money and no policy.
+prevention -> assessments (duplication) -> gain-share -> learning -> record. The first quarter
+of a year opens it (budgets, capacity, the fixed-base plan) and the last closes it (ring-fences
+returned, savings rules: settlement.py). Before step 1, warm-up runs the silo services under the
+warm-up policy on a scratch ledger, so needs, capacity and the fixed base settle (docs/ODD.md 7.2).
 Randomness: the seed's SeedSequence spawns two independent streams, one for the population
 (initial needs, contact draws and shocks) and one for agency decisions (Mesa's `model.rng`), so
 two scenarios run with one seed face the same citizens and the same shocks.
@@ -118,6 +120,8 @@ class PlaceModel(mesa.Model):
         """
         for _ in range(quarters):
             self.ledger.begin_step(0)
+            for agency in self.agency_list:  # every warm-up quarter is paid in full: no spending controls
+                agency.purse.new_year()
             self.quarter_of_services()
             for agency in self.agency_list:
                 agency.end_quarter()

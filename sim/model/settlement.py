@@ -4,7 +4,7 @@ At the start of each year (docs/ODD.md 7.17) the centre sets every agency's budg
 `B(y) = B(y - 1) (1 + g(y))`, with `g` from `settlement.path.<agency>` (year 1 first, against the
 settled budget; its last value repeats), else the agency's `budget_growth` from year 2 on. The
 agency then adjusts its acute capacity on its own lagged view of demand (capacity.py; the exit
-cost of decommissioning is paid at once) and plans the year: the fixed base is what the budget
+cost of decommissioning is paid with the quarter's committed costs, after its income) and plans the year: the fixed base is what the budget
 leaves after the expected need-related costs and a contingency,
 
     F(y) = clip(B(y) - 4 (sum_d Fc_d + E[crisis cost_d] + E[assessments]) - contingency B(y),
@@ -28,7 +28,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING
 
-from sim.model.budget_rules import RESERVES, Kind
+from sim.model.budget_rules import RESERVES
 from sim.model.ledger import CENTRE, FLEXIBLE
 from sim.scenario.schema import BudgetRule, FundUse, SavingsRule
 
@@ -56,8 +56,7 @@ def open_year(model: PlaceModel, year: int) -> None:
         agency.purse.set_budget(agency.budget_gbp_per_year)
         if year >= 2:
             for domain, line in agency.capacity.items():
-                exit_cost = line.adjust(may_grow=not ended_under_controls)
-                agency.pay(exit_cost, "decommissioning", domain, None, Kind.committed)
+                agency.exit_costs_due[domain] = line.adjust(may_grow=not ended_under_controls)
         agency.fixed_base_gbp_per_year = planned_fixed_base(agency)
 
 
@@ -90,7 +89,7 @@ def close_year(model: PlaceModel) -> None:
         if not carry_forward:
             for line in agency.ring_fenced_weights:
                 ledger.pay(account, CENTRE, ledger.available(account, line), "returned_to_centre", line.split(":", 1)[1], source_pocket=line)
-        agency.purse.repay_centre()
+        agency.purse.repay_centre(agency.config.repayment_years)
         surplus = min(max(0.0, agency.flexible_balance), ledger.available(account))
         apply_savings_rule(agency, surplus)
 

@@ -38,12 +38,17 @@ def model_for(changes=None, needs=NEEDS, **sections) -> PlaceModel:
 
 
 # -- income ----------------------------------------------------------------------------------
+def income_by_step(model: PlaceModel, agency_id: str) -> list[float]:
+    flows = model.ledger.flows()
+    income = flows[(flows["category"] == "income") & (flows["destination"] == agency_id)]
+    return income.groupby("step")["amount"].sum().tolist()
+
+
 def test_income_is_a_quarter_of_the_yearly_budget_growing_once_a_year():
     model = model_for({"agencies.a.budget_gbp_per_year": 4000.0, "policy.budget_growth": 0.1})
-    incomes = []
     for _ in range(9):
         model.step()
-        incomes.append(agency_of(model, "a").income_this_step())
+    incomes = income_by_step(model, "a")
     assert incomes[:4] == [1000.0] * 4
     assert incomes[4:8] == pytest.approx([1100.0] * 4)
     assert incomes[8] == pytest.approx(1210.0)
@@ -55,7 +60,7 @@ def test_agency_budget_growth_overrides_the_policy():
     )
     for _ in range(5):
         model.step()
-    assert agency_of(model, "a").income_this_step() == pytest.approx(500.0)
+    assert income_by_step(model, "a")[4] == pytest.approx(500.0)
 
 
 def test_ring_fenced_income_splits_over_the_lines_by_weight():
@@ -85,24 +90,25 @@ def test_agency_ring_fence_share_overrides_the_policy():
 
 
 # -- statutory response ----------------------------------------------------------------------
-def test_statutory_response_is_paid_in_full_with_no_money():
-    model = model_for()
+def test_under_a_control_total_the_statutory_response_is_paid_in_full_with_no_money():
+    model = model_for({"agencies.a.budget_rule": "control_total"})
     model.step()
     assert spent(model, "acute", domain="x") == pytest.approx(CRISIS_COST["x"], rel=1e-6)
     assert spent(model, "acute", domain="y") == pytest.approx(CRISIS_COST["y"], rel=1e-6)
 
 
 def test_crisis_cost_is_split_by_statutory_duty():
-    model = model_for({"agencies.a.statutory_duties": {"x": 0.25, "y": 1.0},
-                       "agencies.b.statutory_duties": {"x": 0.75}})  # fmt: skip
+    model = model_for({"agencies.a.statutory_duties": {"x": 0.25, "y": 1.0}, "agencies.a.budget_rule": "control_total",
+                       "agencies.b.statutory_duties": {"x": 0.75}, "agencies.b.budget_rule": "control_total"})  # fmt: skip
     model.step()
     assert spent(model, "acute", source="a", domain="x") == pytest.approx(0.25 * CRISIS_COST["x"], rel=1e-6)
     assert spent(model, "acute", source="b", domain="x") == pytest.approx(0.75 * CRISIS_COST["x"], rel=1e-6)
     assert spent(model, "acute", source="b", domain="y") == 0.0
 
 
-def test_overspend_becomes_a_deficit_carried_forward():
-    model = model_for({"agencies.a.budget_gbp_per_year": 4000.0})
+def test_under_a_control_total_overspend_becomes_a_deficit_carried_forward():
+    model = model_for({"agencies.a.budget_gbp_per_year": 4000.0, "agencies.a.budget_rule": "control_total",
+                       "agencies.a.control_total_limit_share": 1.0})  # fmt: skip
     assessments = 3 * 10.0  # citizens 0, 1, 2 are in crisis somewhere; one assessment each
     model.step()
     first = 1000.0 - sum(CRISIS_COST.values()) - assessments
@@ -115,12 +121,27 @@ def test_overspend_becomes_a_deficit_carried_forward():
     assert balances.loc[(2, "a"), "closing"] == pytest.approx(2 * first)
 
 
-def test_unmet_statutory_demand_is_the_crisis_cost_no_money_covers():
+def test_a_balanced_budget_rations_the_crisis_cost_no_money_covers_and_carries_no_deficit():
     model = model_for({"agencies.a.budget_gbp_per_year": 4000.0})
-    model.step()
-    assert agency_of(model, "a").unmet_statutory_demand == pytest.approx(sum(CRISIS_COST.values()) - 1000.0)
-    model.step()  # in deficit now: nothing covers any of it
-    assert agency_of(model, "a").unmet_statutory_demand == pytest.approx(sum(CRISIS_COST.values()))
+    for _ in range(2):  # each quarter only that quarter's money covers its crises
+        model.step()
+        assert agency_of(model, "a").unmet_statutory_demand == pytest.approx(sum(CRISIS_COST.values()) - 1000.0)
+        assert agency_of(model, "a").deficit == 0.0
+    assert agency_of(model, "a").purse.section_114_steps == [1]
+
+
+def test_rationed_crises_are_not_stabilised_and_a_control_total_answers_them_all():
+    changes = {"domains.x.acute_effect": 0.5, "domains.y.acute_effect": 0.5}  # a penniless agency
+    rationing = model_for(changes)
+    rationing.step()
+    supported = model_for({**changes, "agencies.a.budget_rule": "control_total"})
+    supported.step()
+    in_crisis = supported.crises.masks["x"]
+    assert in_crisis.any()
+    # same needs before the response; only the control-total agency's response halved them
+    assert np.allclose(supported.population.needs[0, in_crisis] * 2, rationing.population.needs[0, in_crisis], rtol=1e-5)
+    assert agency_of(rationing, "a").unmet_statutory_demand == pytest.approx(sum(CRISIS_COST.values()), rel=1e-6)
+    assert agency_of(supported, "a").unmet_statutory_demand == 0.0
 
 
 def test_no_unmet_statutory_demand_when_money_suffices():
@@ -131,7 +152,8 @@ def test_no_unmet_statutory_demand_when_money_suffices():
 
 
 def test_ring_fenced_acute_line_pays_before_flexible_money():
-    model = model_for({"agencies.a.budget_gbp_per_year": 4000.0, "policy.ring_fence_share": 0.5})
+    model = model_for({"agencies.a.budget_gbp_per_year": 4000.0, "policy.ring_fence_share": 0.5,
+                       "agencies.a.budget_rule": "control_total", "agencies.a.control_total_limit_share": 1.0})  # fmt: skip
     model.step()
     flows = model.ledger.flows()
     acute_x = flows[(flows["category"] == "acute") & (flows["domain"] == "x")].set_index("fund")["amount"]
@@ -257,7 +279,7 @@ def test_extra_prevention_grant_is_conserved_and_paid_in_full(scenario, data):
     budget = 0.0
     for _ in range(scenario.run.steps):
         model.step()
-        budget += agency_of(model, agency_id).income_this_step()
+        budget += agency_of(model, agency_id).budget_gbp_per_year / 4
     model.ledger.verify()
     flows = model.ledger.flows()
     income = flows.query("category == 'income' and destination == @agency_id")["amount"].sum()

@@ -30,6 +30,15 @@ def purse_of(rule: str = "balanced", flexible: float = 0.0, line: float = 0.0, r
     return purse
 
 
+@pytest.fixture(autouse=True)
+def _every_ledger_verifies():
+    """Every purse built in a test leaves a ledger that conserves money and respects its floors."""
+    BUILT.clear()
+    yield
+    for purse in BUILT:
+        purse.ledger.verify()
+
+
 def flows_of(purse: Purse, category: str) -> pd.DataFrame:
     flows = purse.ledger.flows()
     return flows[flows["category"] == category]
@@ -210,12 +219,3 @@ def test_a_control_total_body_in_deficit_repays_nothing():
     purse.ledger.pay(CENTRE, "a", 15.0, "income")  # back to +5: only that is surplus
     assert purse.repay_centre() == pytest.approx(5.0)
     assert purse.owed_to_centre_gbp == pytest.approx(10.0)
-
-
-@pytest.fixture(autouse=True)
-def _every_ledger_verifies():
-    """Every purse built in a test leaves a ledger that conserves money and respects its floors."""
-    BUILT.clear()
-    yield
-    for purse in BUILT:
-        purse.ledger.verify()

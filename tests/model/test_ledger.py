@@ -51,7 +51,7 @@ def test_negative_or_non_finite_payment_is_refused(amount):
 
 def test_a_ring_fenced_pocket_cannot_be_overdrawn():
     ledger = funded_ledger()
-    with pytest.raises(LedgerError, match="ring-fenced"):
+    with pytest.raises(LedgerError, match="a:acute:x .*below its floor of 0"):
         ledger.pay("a", SERVICES, 300.5, "acute", "x", source_pocket="acute:x")
     assert ledger.balance("a", "acute:x") == pytest.approx(300.0)
 
@@ -112,15 +112,32 @@ def test_verify_catches_a_negative_ring_fenced_pocket():
     ledger._balance[("a", "acute:x")] -= 400.0
     ledger._balance[("a", FLEXIBLE)] += 400.0
     ledger.close_step()
-    with pytest.raises(LedgerError, match="ring-fenced pocket a:acute:x"):
+    with pytest.raises(LedgerError, match="holds 400.0000 GBP more than its recorded flows leave there"):
         ledger.verify()
 
 
-def test_verify_catches_a_pool_that_spent_more_than_it_held():
+def test_the_pool_cannot_spend_more_than_it_holds():
     ledger = funded_ledger()
-    ledger.pay(POOL, SERVICES, 10.0, "pool_prevention")
+    with pytest.raises(LedgerError, match="pool:flexible .*below its floor of 0"):
+        ledger.pay(POOL, SERVICES, 10.0, "pool_prevention")
+
+
+def test_a_flexible_pocket_cannot_go_below_the_floor_its_rule_sets():
+    ledger = funded_ledger()
+    ledger.set_floor("a", FLEXIBLE, -100.0)
+    ledger.pay("a", SERVICES, 1100.0, "acute", "x")
+    with pytest.raises(LedgerError, match="below its floor of -100"):
+        ledger.pay("a", SERVICES, 0.5, "acute", "x")
     ledger.close_step()
-    with pytest.raises(LedgerError, match="pool"):
+    ledger.verify()
+
+
+def test_verify_catches_a_flow_that_took_a_pocket_below_its_recorded_floor():
+    ledger = funded_ledger()
+    ledger.pay("a", SERVICES, 1100.0, "acute", "x")  # flexible at -100, no floor yet
+    ledger._floor_events.insert(0, (0, "a", FLEXIBLE, 0.0))  # a record saying the floor was 0 all along
+    ledger.close_step()
+    with pytest.raises(LedgerError, match="took a:flexible to -100.0000 GBP, below its floor of 0"):
         ledger.verify()
 
 

@@ -47,15 +47,21 @@ def test_money_is_conserved_and_no_pocket_goes_below_its_floor(scenario):
 
 @given(money_scenarios())
 @MONEY_SETTINGS
-def test_at_every_year_end_unspent_money_has_left_the_flexible_pocket(scenario):
+def test_at_every_year_end_unspent_money_has_left_the_flexible_pocket_and_the_lines(scenario):
     def after_step(model: PlaceModel) -> None:
         if model.steps % STEPS_PER_YEAR:
             return
+        flows = model.ledger.flows()
+        reinvested = flows[(flows["step"] == model.steps) & (flows["category"] == "reinvested")]
         for agency in model.agency_list:
             assert agency.flexible_balance <= CONSERVATION_TOLERANCE_GBP  # to reserves, prevention or the centre
-            if not scenario.settlement.ring_fence_carry_forward:
-                for line in agency.ring_fenced_weights:
-                    assert model.ledger.balance(agency.agency_id, line) == pytest.approx(0.0, abs=CONSERVATION_TOLERANCE_GBP)
+            if scenario.settlement.ring_fence_carry_forward:
+                continue
+            for line in agency.ring_fenced_weights:  # emptied, then given only next year's reinvested prevention
+                use, domain = line.split(":", 1)
+                mine = reinvested[(reinvested["destination"] == agency.agency_id) & (reinvested["domain"] == domain)]
+                expected = mine["amount"].sum() if use == "prevention" else 0.0
+                assert model.ledger.balance(agency.agency_id, line) == pytest.approx(expected, abs=CONSERVATION_TOLERANCE_GBP)
 
     run(scenario, after_step)
 

@@ -93,16 +93,19 @@ def test_pool_contributions_are_paid_from_the_flexible_fund():
     assert (flows.loc[flows["destination"] == POOL, "fund"] == "flexible").all()
 
 
+B_UNDER_A_CONTROL_TOTAL = {"agencies.b.budget_rule": "control_total", "agencies.b.control_total_limit_share": 1.0}
+
+
 def test_an_agency_in_deficit_contributes_nothing():
-    model = pooled_model()
-    model.ledger.pay("b", SERVICES, 5000.0, "acute", "y")  # b starts 5000 in deficit
+    model = pooled_model(B_UNDER_A_CONTROL_TOTAL)
+    model.ledger.pay("b", SERVICES, 3000.0, "acute", "y")  # b starts 3000 in deficit, within its limit
     model.step()
     assert "b" not in contributions(model)
-    assert model.ledger.balance("b", FLEXIBLE) == pytest.approx(1000.0 - 5000.0)
+    assert model.ledger.balance("b", FLEXIBLE) == pytest.approx(1000.0 - 3000.0)
 
 
 def test_contribution_is_capped_by_the_flexible_balance():
-    model = pooled_model()
+    model = pooled_model(B_UNDER_A_CONTROL_TOTAL)
     model.ledger.pay("b", SERVICES, 700.0, "acute", "y")
     model.step()
     assert contributions(model)["b"] == pytest.approx(300.0)

@@ -85,7 +85,8 @@ class Levers:
 
 
 def silo_baseline(scenario: Scenario, baseline: Scenario) -> Scenario:
-    """`scenario`'s place under `baseline`'s regime: the whole `policy` block of `baseline`, and
+    """`scenario`'s place under `baseline`'s regime: the whole `policy` and `settlement` (the
+    centre's budget path) blocks of `baseline`, and
     each agency's own exceptions to it (AGENCY_REGIME_FIELDS) as `baseline` sets them for that
     agency (the schema's defaults, none, for an agency `baseline` lacks). Everything else (the
     place, run settings, domains, population, agencies' budgets, duties, ring-fenced lines, costs,
@@ -93,7 +94,10 @@ def silo_baseline(scenario: Scenario, baseline: Scenario) -> Scenario:
     shipped reform scenarios differ from total_place_pilot.yaml only in `policy` (and name and
     description), so for each of them, and for the baseline file itself, this is the baseline file's
     scenario under the picked file's name."""
-    overrides: dict[str, Any] = {"policy": baseline.policy.model_dump(mode="json")}
+    overrides: dict[str, Any] = {
+        "policy": baseline.policy.model_dump(mode="json"),
+        "settlement": baseline.settlement.model_dump(mode="json"),
+    }
     for agency_id in scenario.agencies:
         own = baseline.agencies.get(agency_id)
         for field in AGENCY_REGIME_FIELDS:

@@ -131,7 +131,7 @@ def test_the_baseline_takes_the_regime_from_the_baseline_file_and_the_place_from
         "  nhs: {budget_growth: 0.05, budget_gbp_per_year: 2.0e9}\n"
         "  police: {extra_prevention_gbp_per_year: 1.0e6, collaboration: 0.9, prevention_propensity: 0.7}\n"
         "domains:\n"
-        "  health: {unit_cost_gbp: 25000}\n"
+        "  health: {unit_cost_gbp: 2500}\n"
         "learning: {rate: 0.2}\n"
     )
     scenario, baseline = load_scenario(picked), load_scenario(BASELINE_FILE)

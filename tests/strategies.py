@@ -184,7 +184,7 @@ def pooled_scenarios(draw: st.DrawFn) -> Scenario:
 # -- the money model: capacity, budget rules, savings rules and the settlement ----------------------
 @st.composite
 def capacities(draw: st.DrawFn) -> dict[str, Any]:
-    """Acute capacity settings anywhere in their valid ranges, perfectly variable about one time in five."""
+    """Acute capacity settings anywhere in their valid ranges, often perfectly variable (v = 1)."""
     return {
         "variable_share": draw(st.sampled_from([1.0]) | unit()),
         "premium": draw(unit(0.0, 2.0)),
@@ -225,6 +225,11 @@ def settlement_paths(agencies: list[str]) -> st.SearchStrategy[dict[str, list[fl
     return st.dictionaries(st.sampled_from(agencies), years, max_size=len(agencies))
 
 
+def some_of(names: list[str]) -> st.SearchStrategy[list[str]]:
+    """Any subset of `names` (none when there are none)."""
+    return st.lists(st.sampled_from(names), unique=True, max_size=len(names)) if names else st.just([])
+
+
 @st.composite
 def money_scenario_data(draw: st.DrawFn) -> dict[str, Any]:
     """A random valid small scenario with every part of the money model drawn: budget and savings
@@ -235,9 +240,9 @@ def money_scenario_data(draw: st.DrawFn) -> dict[str, Any]:
     for agency in data["agencies"].values():
         agency.update(draw(budget_rules(agency["budget_gbp_per_year"])))
         duties = sorted(d for d, share in agency["statutory_duties"].items() if share > 0)
-        agency["demand_led"] = draw(st.lists(st.sampled_from(duties), unique=True, max_size=len(duties))) if duties else []
+        agency["demand_led"] = draw(some_of(duties))
         answered = [d for d in duties if d not in agency["demand_led"]]
-        with_capacity = draw(st.lists(st.sampled_from(answered), unique=True, max_size=len(answered))) if answered else []
+        with_capacity = draw(some_of(answered))
         agency["capacity"] = {d: draw(capacities()) for d in with_capacity}
     data["settlement"] = {
         "path": draw(settlement_paths(list(data["agencies"]))),

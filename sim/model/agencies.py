@@ -167,8 +167,8 @@ class ServiceAgency(mesa.Agent):
             demand = crises.demand_gbp[domain] * share
             if domain in self.config.demand_led:
                 self.pay_benefit(demand, domain)
-            elif demand > 0:
-                self.answer(domain, demand)
+            else:
+                self.answer(domain, demand)  # a quarter without demand is priced too: capacity remembers it
             met = crises.masks[domain]
             if model.lead_agency[domain] != self.agency_id:
                 met = met & (model.population.contact_draw < share)

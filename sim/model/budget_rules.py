@@ -64,6 +64,9 @@ class Purse:
         self.rule = config.budget_rule
         self.limit_share = config.control_total_limit_share
         self.owed_to_centre_gbp = 0.0
+        self.repayment_years = config.repayment_years
+        self.instalment_gbp = 0.0  # a year's repayment: the debt, when last increased, over repayment_years
+        self._owed_when_planned = 0.0
         self.year = YearControls()
         self.section_114_steps: list[int] = []
 
@@ -140,11 +143,17 @@ class Purse:
             self.section_114_steps.append(step)
 
     # -- the end of a year --------------------------------------------------------------------
-    def repay_centre(self, repayment_years: int) -> float:
-        """Repay `1 / repayment_years` of what it owes the centre, as far as this year's surplus
-        (flexible money above 0) allows."""
-        instalment = self.owed_to_centre_gbp / repayment_years
-        repaid = min(instalment, max(0.0, self.flexible_gbp), self.ledger.available(self.account))
+    def repay_centre(self) -> float:
+        """Repay this year's instalment of what it owes the centre, as far as this year's surplus
+        (flexible money above 0) allows. New support since the last repayment re-plans the
+        instalment as the whole debt over `repayment_years`, so a debt is repaid in that many years
+        of sufficient surplus."""
+        if self.owed_to_centre_gbp > self._owed_when_planned:
+            self.instalment_gbp = self.owed_to_centre_gbp / self.repayment_years
+        repaid = min(
+            self.instalment_gbp, self.owed_to_centre_gbp, max(0.0, self.flexible_gbp), self.ledger.available(self.account)
+        )
         self.ledger.pay(self.account, CENTRE, repaid, "deficit_repayment")
         self.owed_to_centre_gbp -= repaid
+        self._owed_when_planned = self.owed_to_centre_gbp
         return repaid

@@ -101,7 +101,7 @@ class CapacityLine:
             self.excess_years = 0
             new = min(target, current * (1.0 + settings.commission_rate)) if may_grow else current
         fixed_change_per_year = (1.0 - settings.variable_share) * abs(new - current) * STEPS_PER_YEAR
-        if fixed_change_per_year <= 0.0 or fixed_change_per_year < settings.step_gbp_per_year:
+        if new == current or fixed_change_per_year < settings.step_gbp_per_year:
             return 0.0
         self.capacity_gbp = new
         if new >= current:

@@ -89,7 +89,7 @@ def close_year(model: PlaceModel) -> None:
         if not carry_forward:
             for line in agency.ring_fenced_weights:
                 ledger.pay(account, CENTRE, ledger.available(account, line), "returned_to_centre", line.split(":", 1)[1], source_pocket=line)
-        agency.purse.repay_centre(agency.config.repayment_years)
+        agency.purse.repay_centre()
         surplus = min(max(0.0, agency.flexible_balance), ledger.available(account))
         apply_savings_rule(agency, surplus)
 

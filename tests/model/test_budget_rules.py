@@ -16,7 +16,9 @@ BUDGET = 1000.0
 BUILT: list[Purse] = []  # the purses of the running test, verified after it
 
 
-def purse_of(rule: str = "balanced", flexible: float = 0.0, line: float = 0.0, reserves: float = 0.0, **changes) -> Purse:
+def purse_of(
+    rule: str = "balanced", flexible: float = 0.0, line: float = 0.0, reserves: float = 0.0, **changes: object
+) -> Purse:
     """Agency `a` under `rule` with a budget of 1000 a year and the given money in its pockets."""
     config = Agency(**builders.agency({"x": 1.0}, budget_gbp_per_year=BUDGET, budget_rule=rule, **changes))
     ledger = Ledger()
@@ -191,21 +193,33 @@ def test_nothing_is_discretionary_under_spending_controls(rule):
     assert purse.discretionary_gbp() > 0.0
 
 
+def test_a_control_total_overspend_allowance_is_not_discretionary():
+    purse = purse_of("control_total", flexible=50.0, control_total_limit_share=0.01)  # may go to -10
+    assert purse.discretionary_gbp() == pytest.approx(50.0)
+    assert pay(purse, 80.0, Kind.discretionary, line=None) == pytest.approx(50.0)
+    assert purse.flexible_gbp == pytest.approx(0.0)
+    pay(purse, 5.0, Kind.statutory, line=None)  # the allowance pays a statutory cost
+    assert purse.flexible_gbp == pytest.approx(-5.0)
+    assert purse.discretionary_gbp() == 0.0
+
+
 # -- repaying the centre ----------------------------------------------------------------------
-def test_support_is_repaid_from_surplus_only():
+def test_support_is_repaid_in_equal_instalments_from_surplus_only():
     purse = purse_of("balanced", flexible=0.0, reserves=0.0)
     pay(purse, 30.0, Kind.committed, line=None)
     ledger = purse.ledger
     ledger.pay(CENTRE, "a", 100.0, "opening_reserves", destination_pocket=RESERVES)
     ledger.pay(CENTRE, "a", 50.0, "income", "x", destination_pocket=LINE)
     assert purse.repay_centre() == 0.0  # reserves and ring-fenced lines are not surplus
-    ledger.pay(CENTRE, "a", 20.0, "income")
-    assert purse.repay_centre() == pytest.approx(20.0)
-    assert purse.owed_to_centre_gbp == pytest.approx(10.0)
+    ledger.pay(CENTRE, "a", 4.0, "income")
+    assert purse.repay_centre() == pytest.approx(4.0)  # a third of 30 is due, the surplus is 4
+    assert purse.owed_to_centre_gbp == pytest.approx(26.0)
     ledger.pay(CENTRE, "a", 50.0, "income")
+    assert purse.repay_centre() == pytest.approx(10.0)  # the instalment: a third of the debt as planned
     assert purse.repay_centre() == pytest.approx(10.0)
+    assert purse.repay_centre() == pytest.approx(6.0)  # the rest
     assert purse.owed_to_centre_gbp == pytest.approx(0.0)
-    assert purse.flexible_gbp == pytest.approx(40.0)
+    assert purse.flexible_gbp == pytest.approx(24.0)
     assert purse.reserves_gbp == 100.0 and ledger.balance("a", LINE) == 50.0
     repaid = flows_of(purse, "deficit_repayment")
     assert set(repaid["destination"]) == {CENTRE} and repaid["amount"].sum() == pytest.approx(30.0)

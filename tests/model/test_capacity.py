@@ -152,3 +152,12 @@ def test_spending_controls_do_not_stop_decommissioning():
     line = line_holding(1000.0, variable_share=0.5, decommission_rate=0.1, lag_years=0)
     adjusted_once(line, 500.0, may_grow=False)
     assert line.capacity_gbp == pytest.approx(900.0)
+
+
+def test_a_perfectly_variable_line_with_a_premium_still_follows_demand():
+    # no fixed cost to step by: with no step size, capacity grows like any other line, so the
+    # premium is paid only on demand beyond what the line could commission
+    line = line_holding(1000.0, variable_share=1.0, premium=0.5, commission_rate=0.2)
+    assert adjusted_once(line, 1600.0) == 0.0
+    assert line.capacity_gbp == pytest.approx(1200.0)
+    assert line.bill(1600.0).premium == pytest.approx(0.5 * 400.0)

@@ -22,14 +22,13 @@ import mesa
 from sim.model import learning
 from sim.model.agent_ids import WeakIdCounters
 from sim.model.budget_rules import RESERVES, Kind, Purse
-from sim.model.capacity import CapacityBill, CapacityLine
+from sim.model.capacity import STEPS_PER_YEAR, CapacityBill, CapacityLine
 from sim.model.ledger import CENTRE, FLEXIBLE, SERVICES, Ledger
 from sim.scenario.schema import Agency, FundUse, Policy
 
 if TYPE_CHECKING:
     from sim.model.model import PlaceModel
 
-STEPS_PER_YEAR = 4
 AMES = "ame"  # pockets of benefits paid by the centre as they arise: `ame:work`
 
 

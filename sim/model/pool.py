@@ -1,9 +1,9 @@
 """The pooled budget: contributions, governance, whole-person packages and gain-share.
 
 Members contribute `rate * collaboration * flexible income` (never ring-fenced money, never
-money their budget rule does not let them spend at their discretion). The pool pays `governance_share` of each contribution as overhead,
-then buys whole-person packages: each removes `package_effect` of every need of one citizen,
-with one assessment. Who gets a package depends on the rule:
+money their budget rule does not let them spend at their discretion). The pool pays
+`governance_share` of each contribution as overhead, then buys whole-person packages: each
+removes `package_effect` of every need of one citizen, with one assessment. Who gets a package depends on the rule:
 
 - `need`: greatest total need first;
 - `invest_to_save`: greatest expected avoided acute cost, summed over all agencies, first;

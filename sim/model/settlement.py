@@ -4,8 +4,9 @@ At the start of each year (docs/ODD.md 7.17) the centre sets every agency's budg
 `B(y) = B(y - 1) (1 + g(y))`, with `g` from `settlement.path.<agency>` (year 1 first, against the
 settled budget; its last value repeats), else the agency's `budget_growth` from year 2 on. The
 agency then adjusts its acute capacity on its own lagged view of demand (capacity.py; the exit
-cost of decommissioning is paid with the quarter's committed costs, after its income) and plans the year: the fixed base is what the budget
-leaves after the expected need-related costs and a contingency,
+cost of decommissioning is paid with the quarter's committed costs, after its income) and plans
+the year: the fixed base is what the budget leaves after the expected need-related costs and a
+contingency,
 
     F(y) = clip(B(y) - 4 (sum_d Fc_d + E[crisis cost_d] + E[assessments]) - contingency B(y),
                 fixed_base_floor_share F0, F0),
@@ -29,6 +30,7 @@ import warnings
 from typing import TYPE_CHECKING
 
 from sim.model.budget_rules import RESERVES
+from sim.model.capacity import STEPS_PER_YEAR
 from sim.model.ledger import CENTRE, FLEXIBLE
 from sim.scenario.schema import BudgetRule, FundUse, SavingsRule
 
@@ -36,7 +38,6 @@ if TYPE_CHECKING:
     from sim.model.agencies import ServiceAgency
     from sim.model.model import PlaceModel
 
-STEPS_PER_YEAR = 4
 
 
 def budget_change(model: PlaceModel, agency: ServiceAgency, year: int) -> float:

@@ -57,6 +57,14 @@ def sorted_runs(folder: Path) -> pd.DataFrame:
     return pd.read_parquet(folder / "runs.parquet").sort_values("run_id", ignore_index=True)
 
 
+def as_a_terminal_starts_it() -> None:
+    """Ctrl-C at its default and unblocked in the child, as a shell leaves it. A process inherits an
+    ignored or blocked SIGINT, and something earlier in the test session (an in-process Dask cluster
+    is the suspect) can leave the test process so; a sweep started that way never sees Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def started_sweep(sweep_file: Path, out: Path, stderr: Path) -> subprocess.Popen[bytes]:
     """A sweep in its own process group (as a terminal runs it), on two local workers."""
     return subprocess.Popen(
@@ -64,6 +72,7 @@ def started_sweep(sweep_file: Path, out: Path, stderr: Path) -> subprocess.Popen
         stdout=subprocess.DEVNULL,
         stderr=stderr.open("wb"),
         start_new_session=True,
+        preexec_fn=as_a_terminal_starts_it,
     )
 
 

@@ -6,8 +6,9 @@ flexible part, and the fixed cost of its acute capacity is paid (capacity.py); (
 share of every crisis in its domains: the variable and spot cost through its budget rule
 (budget_rules.py), which rations when a body that must balance has run out, and benefits the
 centre pays as they arise for demand-led domains; (3) spends on prevention for citizens in the
-prevention window of its own domains, closest to crisis first (silo targeting), from its
-prevention lines and the discretionary money its rule allows. Pool contributions, assessments,
+prevention window of its own domains as its assessments see them, closest to crisis first, with
+its slots, queues and take-up (targeting.py), from its prevention lines and the discretionary
+money its rule allows. Pool contributions, assessments,
 learning and the centre's yearly settlement are in pool.py, duplication.py, learning.py and
 settlement.py. All money moves through the ledger.
 """
@@ -24,12 +25,14 @@ from sim.model.agent_ids import WeakIdCounters
 from sim.model.budget_rules import RESERVES, Kind, Purse
 from sim.model.capacity import STEPS_PER_YEAR, CapacityBill, CapacityLine
 from sim.model.ledger import CENTRE, FLEXIBLE, SERVICES, Ledger
+from sim.model.targeting import PreventionService, Referrals
 from sim.scenario.schema import Agency, FundUse, Policy
 
 if TYPE_CHECKING:
     from sim.model.model import PlaceModel
 
 AMES = "ame"  # pockets of benefits paid by the centre as they arise: `ame:work`
+ACUTE_SPEND = frozenset({"capacity", "acute", "capacity_premium", "benefit"})  # what a member watches for savings
 
 
 def pocket(use: FundUse, domain: str) -> str:
@@ -64,6 +67,12 @@ class ServiceAgency(mesa.Agent):
         self.duties = {d: s for d, s in config.statutory_duties.items() if s > 0}
         self.ring_fenced_weights = ring_fenced_weights(config)
         self.capacity = {d: CapacityLine(config.capacity_in(d)) for d in self.duties if d not in config.demand_led}
+        self.prevention_services = {
+            d: PreventionService(config.prevention_slots_per_quarter.get(d), config.max_wait_quarters) for d in self.duties
+        }
+        self.referrals: dict[str, Referrals] = {}  # this quarter's prevention, by domain
+        self.acute_spend_gbp = 0.0  # this quarter (ACUTE_SPEND categories)
+        self.recent_benefit_gbp: deque[float] = deque(maxlen=STEPS_PER_YEAR)
         self.collaboration = config.collaboration
         self.trust: dict[str, float] = {}
         self.budget_gbp_per_year = config.budget_gbp_per_year
@@ -103,6 +112,7 @@ class ServiceAgency(mesa.Agent):
         ledger = self.model.ledger
         self.purse.new_quarter()
         self.need_related_spend_gbp = 0.0
+        self.acute_spend_gbp = 0.0
         income = self.budget_gbp_per_year / STEPS_PER_YEAR
         planned_fixed = self.fixed_base_gbp_per_year / STEPS_PER_YEAR
         need_related = max(0.0, income - planned_fixed)
@@ -146,6 +156,8 @@ class ServiceAgency(mesa.Agent):
         paid = self.purse.pay(amount, category, domain, line, kind, self.model.steps)
         if need_related:
             self.need_related_spend_gbp += paid
+        if category in ACUTE_SPEND:
+            self.acute_spend_gbp += paid
         return paid
 
     def respond_to_crises(self) -> None:
@@ -178,6 +190,7 @@ class ServiceAgency(mesa.Agent):
         ledger, line = self.model.ledger, f"{AMES}:{domain}"
         ledger.pay(CENTRE, self.agency_id, amount, "ame_income", domain, destination_pocket=line)
         ledger.pay(self.agency_id, SERVICES, amount, "benefit", domain, source_pocket=line)
+        self.acute_spend_gbp += amount
 
     def answer(self, domain: str, demand: float) -> None:
         line = pocket(FundUse.acute, domain)
@@ -201,27 +214,37 @@ class ServiceAgency(mesa.Agent):
         return self.model.ledger.balance(self.agency_id, FLEXIBLE)
 
     def prevent(self) -> None:
-        """Silo prevention: its own domains, closest to crisis first, from its prevention lines and
-        the discretionary money its rule allows (keeping back what its assessments usually cost)."""
+        """Silo prevention: its own domains, as its assessments see them, from its prevention lines
+        and the discretionary money its rule allows (keeping back what its assessments usually
+        cost), through its slots and queues (targeting.py)."""
         model = self.model
+        population = model.population
         expected_assessments = max(self.recent_assessment_gbp, default=0.0)
         discretionary = max(0.0, self.purse.discretionary_gbp() - expected_assessments)
         flexible_budget = min(self.prevention_share * self.flexible_income, discretionary)
         total_duty = sum(self.duties.values())
+        self.referrals = {}
         for domain, share in self.duties.items():
             line = pocket(FundUse.prevention, domain)
             budget = model.ledger.available(self.agency_id, line) + flexible_budget * share / total_duty
             settings = model.scenario.domains[domain]
-            unit_cost = (settings.prevention_cost_gbp + self.config.assessment_cost_gbp) * model.population.weight
+            unit_cost = (settings.prevention_cost_gbp + self.config.assessment_cost_gbp) * population.weight
             if unit_cost <= 0 or budget < unit_cost:
                 continue
-            treated = model.population.select_closest_to_crisis(model.domain_index[domain], int(budget // unit_cost))
+            row = model.domain_index[domain]
+            referrals = self.prevention_services[domain].serve(
+                population, row, self.config.assessment_error_sd, settings.take_up, int(budget // unit_cost), model.steps
+            )
+            self.referrals[domain] = referrals
+            treated = referrals.treated
+            model.contacts.record(self.agency_id, referrals.assessed)
             if treated.size == 0:
                 continue
-            model.population.reduce_need(model.domain_index[domain], treated, settings.prevention_effect)
-            cost = treated.size * settings.prevention_cost_gbp * model.population.weight
+            model.record_prevention(row, treated, settings.prevention_effect)
+            population.reduce_need(row, treated, settings.prevention_effect)
+            population.cost_this_year[treated] += settings.prevention_cost_gbp
+            cost = treated.size * settings.prevention_cost_gbp * population.weight
             self.pay(cost, "prevention", domain, line, Kind.discretionary)
-            model.contacts.record(self.agency_id, treated)
 
     def pay_assessments(self) -> None:
         """Pay for this step's contacts; the duplicated part is booked as waste."""
@@ -239,6 +262,20 @@ class ServiceAgency(mesa.Agent):
 
     def end_quarter(self) -> None:
         self.recent_need_related_spend.append(self.need_related_spend_gbp)
+        if self.config.demand_led:
+            demand = self.model.crises.demand_gbp
+            self.recent_benefit_gbp.append(sum(demand[d] * self.duties[d] for d in self.config.demand_led))
+
+    @property
+    def settled_acute_spend_gbp(self) -> float:
+        """A silo quarter's acute spend at settled demand: the do-nothing projection members judge
+        the pool's savings against (savings_estimate.py). Capacity as held, variable cost at its mean
+        recent demand, benefits at their recent mean."""
+        capacity = sum(
+            line.fixed_cost_gbp + line.settings.variable_share * line.mean_recent_demand_gbp for line in self.capacity.values()
+        )
+        benefits = sum(self.recent_benefit_gbp) / len(self.recent_benefit_gbp) if self.recent_benefit_gbp else 0.0
+        return capacity + benefits
 
     @property
     def deficit(self) -> float:

@@ -5,10 +5,11 @@ Each step, for agency a with collaboration c_a:
     return      R_a = tanh((benefit_a - contribution_a) / contribution_a)   (0 if it gave nothing)
     trust       T_ab <- T_ab + trust_rate * (reciprocation_b - T_ab)  for every other member b
     reciprocity Q_a = mean_b T_ab - c_a                                  (0 outside the pool)
-    target miss M_a = share of own domains whose crises rose on the previous quarter
+    target miss M_a = share of own duty domains whose indicator missed its target (targets.py)
     c_a <- clip(c_a + rate * (w_R R_a + w_Q Q_a - w_M * target_pressure * M_a) + sd * eps, 0, 1)
 
-benefit is the pool's attributed savings to a plus net gain-share received; reciprocation_b is
+benefit is a's own estimate of what the pool saved it (late, noisy and attributed: savings_estimate.py)
+plus net gain-share received; reciprocation_b is
 what b paid in relative to what a fully collaborative b would have paid. This is the
 conditional-cooperation pattern of public-goods experiments: agencies match what they believe
 others give, and give more when they see a return. eps is drawn from the decisions stream.
@@ -41,12 +42,9 @@ def return_on_pooling(model: PlaceModel, agency: ServiceAgency) -> float:
 
 
 def target_miss(model: PlaceModel, agency: ServiceAgency) -> float:
-    """Share of its own domains whose crisis count missed the silo target: no more crises than
-    last quarter. Under target pressure a miss turns an agency inwards, away from the pool."""
-    if not agency.duties:
-        return 0.0
-    misses = [model.crises.counts[d] > model.crisis_targets[d] for d in agency.duties]
-    return float(np.mean(misses))
+    """Share of its duty domains whose national indicator missed its target (targets.py). Under
+    target pressure a miss turns an agency inwards, away from the pool."""
+    return model.indicators.missed_share(agency, model.steps)
 
 
 def update_trust(model: PlaceModel, agency: ServiceAgency) -> None:

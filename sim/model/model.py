@@ -2,16 +2,20 @@
 
 One step is one quarter, in this order (docs/ODD.md, "Process overview and scheduling"):
 income -> pool contributions and governance (committed up front, as pooled budgets are agreed
-in advance) -> need dynamics (with the pull back towards each citizen's baseline) -> crisis
-detection -> statutory response (each agency pays its duty share) -> stabilisation (the acute
-response removes `acute_effect` of every crisis citizen's need) -> pool packages -> silo
-prevention -> assessments (duplication) -> gain-share -> learning -> record. The first quarter
-of a year opens it (budgets, capacity, the fixed-base plan) and the last closes it (ring-fences
-returned, savings rules: settlement.py). Before step 1, warm-up runs the silo services under the
-warm-up policy on a scratch ledger, so needs, capacity and the fixed base settle (docs/ODD.md 7.2).
+in advance) -> need dynamics (with the pull back towards each citizen's baseline) and this
+quarter's event, assessment and take-up draws -> counterfactuals for deadweight step on ->
+crisis detection and crisis events -> statutory response (each agency pays its duty share) ->
+stabilisation (the acute response removes `acute_effect` of every crisis citizen's need) -> pool
+packages -> silo prevention (targeting, queues) -> assessments (duplication) -> members'
+savings estimates and gain-share -> learning (against the silo targets) -> record. The first
+quarter of a year opens it (budgets, capacity, the fixed-base plan) and the last closes it
+(ring-fences returned, savings rules: settlement.py; families and concentration: outputs.py).
+Before step 1, warm-up runs the silo services under the warm-up policy on a scratch ledger, so
+needs, capacity, the fixed base and the silo targets settle (docs/ODD.md 7.2).
 Randomness: the seed's SeedSequence spawns two independent streams, one for the population
-(initial needs, contact draws and shocks) and one for agency decisions (Mesa's `model.rng`), so
-two scenarios run with one seed face the same citizens and the same shocks.
+(initial needs, contact draws and shocks; it spawns its own for households, events and
+targeting) and one for agency decisions (Mesa's `model.rng`), so two scenarios run with one seed
+face the same citizens, the same shocks and the same event and take-up draws.
 """
 
 from __future__ import annotations
@@ -25,11 +29,15 @@ import numpy as np
 
 from sim.model.agencies import STEPS_PER_YEAR, ServiceAgency
 from sim.model.crises import CrisisReport, detect_crises, stabilise
+from sim.model.deadweight import Counterfactuals
 from sim.model.duplication import AssessmentBill, ContactRegister
 from sim.model.ledger import Ledger
 from sim.model.outputs import StepRecorder, opening_headline
 from sim.model.pool import PooledBudget
+from sim.model.panel import PanelRecorder
 from sim.model.population import Population
+from sim.model.savings_estimate import BusinessCase
+from sim.model.targets import Indicators
 from sim.model.settlement import close_year, open_year, settle_after_warm_up, settle_fixed_base_in_warm_up
 from sim.scenario.loading import load_scenario, with_overrides
 from sim.scenario.schema import Policy, PoolRule, Scenario
@@ -75,6 +83,7 @@ class PlaceModel(mesa.Model):
         seed: int | None = None,
         population_sample: int | None = None,
         steps: int | None = None,
+        panel_citizens: int = 0,
         **overrides: Any,
     ):
         scenario = resolve_scenario(scenario, overrides)
@@ -88,6 +97,13 @@ class PlaceModel(mesa.Model):
         self.lead_agency = lead_agencies(scenario)
         self.population = Population(scenario, population_sample or scenario.run.population_sample, population_rng)
         self.contacts = ContactRegister(scenario.agency_ids, self.population.size)
+        self.indicators = Indicators(
+            scenario.domain_names, scenario.place.population, self.population.weight, scenario.policy.targets
+        )
+        self.counterfactuals = Counterfactuals()
+        payback_quarters = max(1, round(STEPS_PER_YEAR * scenario.policy.prevention_payback_years))
+        self.business_case = BusinessCase(self, payback_quarters)
+        self.claimed_prevention_gbp = 0.0  # this step's business-case claim for silo prevention
         self.crises: CrisisReport | None = None
         self.unserved: dict[str, float] = {}
         self.policy = warm_up_policy(scenario)
@@ -101,7 +117,7 @@ class PlaceModel(mesa.Model):
         self.begin_counting()
         self.pool = PooledBudget(self)
         self.recorder = StepRecorder()
-        self.crisis_targets: dict[str, int] = {}
+        self.panel = PanelRecorder(self, panel_citizens) if panel_citizens > 0 else None
         self.assessment_bills: dict[str, AssessmentBill] = {}
         self.headline = opening_headline(self)
         self.datacollector = mesa.DataCollector(model_reporters=HEADLINE_REPORTERS, agent_reporters=AGENCY_REPORTERS)
@@ -127,6 +143,7 @@ class PlaceModel(mesa.Model):
                 agency.end_quarter()
                 settle_fixed_base_in_warm_up(agency)
         settle_after_warm_up(self)
+        self.indicators.settle()
         self.population.crisis_episodes.fill(0)
 
     def begin_counting(self) -> None:
@@ -146,7 +163,11 @@ class PlaceModel(mesa.Model):
         if not self.warming_up:
             self.pool.collect()
         self.population.evolve()
+        self.population.draw_quarter()
+        if not self.warming_up:
+            self.counterfactuals.advance(self.population)
         self.crises = detect_crises(self.population, self.scenario)
+        self.indicators.record(self.crises)
         self.agents.do("respond_to_crises")
         stabilise(self.population, self.scenario, self.crises, self.unserved)
         if not self.warming_up:
@@ -160,6 +181,18 @@ class PlaceModel(mesa.Model):
         share (by severity, the least severe first) is not stabilised this quarter."""
         self.unserved[domain] = min(1.0, self.unserved.get(domain, 0.0) + unserved_share)
 
+    def record_prevention(self, row: int, treated: np.ndarray, effect: float) -> None:
+        """Before silo prevention reduces their need: its business-case claim and its counterfactual."""
+        if self.warming_up:
+            return
+        self.claimed_prevention_gbp += self.business_case.claim_for_prevention(self.population, row, treated, effect)
+        self.counterfactuals.add("prevention", self.population, treated, row)
+
+    def counterfactuals_add(self, source: str, citizens: np.ndarray, domain: int) -> None:
+        """Remember `citizens` untreated, for deadweight (not during warm-up)."""
+        if not self.warming_up:
+            self.counterfactuals.add(source, self.population, citizens, domain)
+
     def agencies_by_id(self, agency_ids: Iterable[str]) -> list[ServiceAgency]:
         return [self._by_id[a] for a in agency_ids]
 
@@ -168,17 +201,19 @@ class PlaceModel(mesa.Model):
         first_quarter_of_year = (self.steps - 1) % STEPS_PER_YEAR == 0
         if first_quarter_of_year:
             open_year(self, (self.steps - 1) // STEPS_PER_YEAR + 1)
+            self.population.new_year()
+        self.claimed_prevention_gbp = 0.0
         self.quarter_of_services()
-        if not self.crisis_targets:  # the first quarter is its own target
-            self.crisis_targets = dict(self.crises.counts)
+        self.pool.observe_savings()
         self.pool.share_gains()
         self.agents.do("learn")
         self.agents.do("end_quarter")
         if self.steps % STEPS_PER_YEAR == 0:
             close_year(self)
         self.headline = self.recorder.record(self)
+        if self.panel is not None:
+            self.panel.record(self)
         self.ledger.close_step()
-        self.crisis_targets = dict(self.crises.counts)
         self.datacollector.collect(self)
         self.running = self.steps < self.horizon
 
@@ -193,7 +228,8 @@ class PlaceModel(mesa.Model):
         self.remove_all_agents()
         self.agency_list.clear()
         self._by_id.clear()
-        del self.population, self.contacts, self.pool, self.recorder, self.ledger, self.crises
+        del self.population, self.contacts, self.pool, self.recorder, self.ledger, self.crises, self.counterfactuals
+        del self.business_case, self.panel
         self.running = False
 
     # -- the headline of the last quarter, as attributes (what the DataCollector reads) ------------

@@ -10,6 +10,19 @@ cost left unpaid: rationed), `deficit_gbp`, `collaboration`, `pool_balance_gbp`,
 agency `budget_gbp` (this year's, a year), `fixed_base_cut_gbp`, `reserves_gbp`,
 `owed_to_centre_gbp` and `section_114` (1 in the quarter a notice is issued).
 
+Behaviour (docs/ODD.md 7.18-7.22): `crises` counts crisis events; `people_in_crisis` per domain
+the citizens in crisis (place scale). Per agency and domain `prevention_treated`,
+`prevention_declined`, `waiting` (in its queue at the quarter's end), `wait_quarters` (quarters
+waited, summed over those treated) and `crises_while_waiting` (place scale); `pool_declined`.
+`claimed_savings_gbp` by category `prevention` or `package` (the business case's claim);
+`estimated_savings_gbp` per agency (what a pool member sees); `target_missed` per agency (share
+of its duty domains' indicators off target); `deadweight_treated` and `deadweight` by category
+(cohorts resolved that quarter). In the last quarter of each year: `concentration` per domain by
+category (`events_top_0.1pct`, `events_top_1pct`, `users_3plus_share`,
+`users_3plus_event_share`, `top_9pct_users_event_share`), `need_top_5pct_share`,
+`families_with_multiple_problems` (households, place scale), `family_cost_ratio` and
+`multiple_problem_cost_share`.
+
 Money spent on services is `SERVICE_CATEGORIES`; every other category is a transfer between
 accounts or pockets (`TRANSFER_CATEGORIES`), never spend.
 """
@@ -22,6 +35,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.model.capacity import STEPS_PER_YEAR
+from sim.model.concentration import top_share, top_users_event_share, users_event_share, users_share
+from sim.model.households import family_year
 from sim.model.ledger import SERVICES
 
 if TYPE_CHECKING:
@@ -34,7 +50,18 @@ MEASURES = (
     "unmet_statutory_demand_gbp", "deficit_gbp", "collaboration", "pool_balance_gbp", "pool_members",
     "pool_packages", "demand_gbp", "capacity_gbp", "utilisation", "idle_capacity_gbp", "budget_gbp",
     "fixed_base_cut_gbp", "reserves_gbp", "owed_to_centre_gbp", "section_114",
+    "people_in_crisis", "prevention_treated", "prevention_declined", "waiting", "wait_quarters",
+    "crises_while_waiting", "pool_declined", "claimed_savings_gbp", "estimated_savings_gbp", "target_missed",
+    "deadweight_treated", "deadweight", "concentration", "need_top_5pct_share", "families_with_multiple_problems",
+    "family_cost_ratio", "multiple_problem_cost_share",
 )  # fmt: skip
+CONCENTRATION = {  # category -> (statistic, its argument)
+    "events_top_0.1pct": (top_share, 0.001),
+    "events_top_1pct": (top_share, 0.01),
+    "users_3plus_share": (users_share, 3),
+    "users_3plus_event_share": (users_event_share, 3),
+    "top_9pct_users_event_share": (top_users_event_share, 0.09),
+}
 COLUMNS = ["step", "measure", "agency", "domain", "category", "value"]
 ACUTE_CATEGORIES = ("capacity", "acute", "capacity_premium", "benefit")  # answering crises
 PREVENTION_CATEGORIES = ("prevention", "pool_prevention")
@@ -105,6 +132,7 @@ class StepRecorder:
         for row, domain in enumerate(model.scenario.domains):
             self.add(step, "mean_need", mean_need[row], domain=domain)
             self.add(step, "crises", model.crises.counts[domain] * weight, domain=domain)
+            self.add(step, "people_in_crisis", model.crises.people[domain] * weight, domain=domain)
         total_need = needs.sum(axis=0, dtype=np.float32)
         wellbeing = 1.0 - float(mean_need.mean())
         self.add(step, "wellbeing", wellbeing)
@@ -119,6 +147,9 @@ class StepRecorder:
         self.add(step, "pool_balance_gbp", model.pool.balance)
         self.add(step, "pool_members", sum(1 for v in model.pool.contributions.values() if v > 0))
         self.add(step, "pool_packages", model.pool.packages * weight)
+        self.record_behaviour(step, model)
+        if step % STEPS_PER_YEAR == 0:
+            self.record_year(step, model)
         return QuarterHeadline(
             crises=sum(model.crises.counts.values()) * weight,
             spend_gbp=model.ledger.paid_to_services_this_step_gbp,
@@ -127,6 +158,46 @@ class StepRecorder:
             pool_balance_gbp=model.pool.balance,
             deficits_gbp=deficits,
         )
+
+    def record_behaviour(self, step: int, model: PlaceModel) -> None:
+        """Targeting, queues, claims, members' estimates, targets and deadweight this quarter."""
+        weight = model.population.weight
+        for agency in model.agency_list:
+            agency_id = agency.agency_id
+            for domain, service in agency.prevention_services.items():
+                referrals = agency.referrals.get(domain)
+                treated = referrals.treated.size if referrals is not None else 0
+                self.add(step, "prevention_treated", treated * weight, agency=agency_id, domain=domain)
+                self.add(step, "prevention_declined", (referrals.declined if referrals else 0) * weight, agency=agency_id, domain=domain)
+                self.add(step, "waiting", service.waiting * weight, agency=agency_id, domain=domain)
+                waited = float(referrals.waited_quarters.sum()) if referrals is not None else 0.0
+                self.add(step, "wait_quarters", waited * weight, agency=agency_id, domain=domain)
+                missed = referrals.crises_while_waiting if referrals is not None else 0
+                self.add(step, "crises_while_waiting", missed * weight, agency=agency_id, domain=domain)
+            self.add(step, "estimated_savings_gbp", model.pool.observed_savings.estimate(agency), agency=agency_id)
+            self.add(step, "target_missed", model.indicators.missed_share(agency, step), agency=agency_id)
+        self.add(step, "pool_declined", model.pool.offers_declined * weight)
+        self.add(step, "claimed_savings_gbp", model.claimed_prevention_gbp, category="prevention")
+        self.add(step, "claimed_savings_gbp", model.pool.claimed_gbp, category="package")
+        resolved = model.counterfactuals.take_resolved()
+        for source in ("prevention", "package"):
+            self.add(step, "deadweight_treated", resolved.treated.get(source, 0) * weight, category=source)
+            self.add(step, "deadweight", resolved.deadweight.get(source, 0) * weight, category=source)
+
+    def record_year(self, step: int, model: PlaceModel) -> None:
+        """The year's concentration of events and need, and its families with multiple problems."""
+        population = model.population
+        for row, domain in enumerate(model.scenario.domains):
+            events = population.events_this_year[row]
+            for category, (statistic, argument) in CONCENTRATION.items():
+                self.add(step, "concentration", statistic(events, argument), domain=domain, category=category)
+        self.add(step, "need_top_5pct_share", top_share(population.needs.sum(axis=0, dtype=np.float64), 0.05))
+        settings = model.scenario.population.households
+        problem_domains = settings.multiple_problems_domains if settings is not None else 3
+        families = family_year(population.household, population.events_this_year, population.cost_this_year, problem_domains)
+        self.add(step, "families_with_multiple_problems", families.multiple_problem_households * population.weight)
+        self.add(step, "family_cost_ratio", families.family_cost_ratio)
+        self.add(step, "multiple_problem_cost_share", families.multiple_problem_cost_share)
 
     def record_money(self, step: int, agency: ServiceAgency) -> None:
         """One agency's money this quarter: its rule's state, and its capacity against demand."""
@@ -196,6 +267,20 @@ def summarise(steps: pd.DataFrame, flows: pd.DataFrame, population: int) -> dict
         return steps[(steps["measure"] == measure) & (steps["step"] == last)]["value"]
 
     total_crises = float(series("crises").sum())
+
+    def sum_by_category(measure: str) -> pd.Series:
+        return steps[steps["measure"] == measure].groupby("category")["value"].sum()
+
+    def yearly_mean(measure: str, domain: str = "", category: str = "") -> float:
+        rows = steps[(steps["measure"] == measure) & (steps["domain"] == domain) & (steps["category"] == category)]
+        return float(np.nanmean(rows["value"])) if len(rows) and rows["value"].notna().any() else float("nan")
+
+    def share(numerator: float, denominator: float) -> float:
+        return numerator / denominator if denominator > 0 else float("nan")
+
+    treated_cohorts, deadweight = sum_by_category("deadweight_treated"), sum_by_category("deadweight")
+    treated = float(series("prevention_treated").sum())
+    declined = float(series("prevention_declined").sum())
     need_related = total - category_sum(("fixed_cost",))
     section_114 = series("section_114")
     years = last / 4.0
@@ -237,4 +322,25 @@ def summarise(steps: pd.DataFrame, flows: pd.DataFrame, population: int) -> dict
         "final_deficit_gbp": float(at_last_step("deficit_gbp").sum()),
         "final_mean_collaboration": float(at_last_step("collaboration").mean()),
         "final_need_gini": float(series("need_gini").iloc[-1]),
+        "crisis_person_quarters": float(series("people_in_crisis").sum()),
+        "claimed_savings_gbp": float(series("claimed_savings_gbp").sum()),
+        "package_claimed_savings_gbp": float(sum_by_category("claimed_savings_gbp").get("package", 0.0)),
+        "estimated_savings_gbp": float(series("estimated_savings_gbp").sum()),
+        "deadweight_share": share(float(deadweight.sum()), float(treated_cohorts.sum())),
+        "prevention_deadweight_share": share(float(deadweight.get("prevention", 0.0)), float(treated_cohorts.get("prevention", 0.0))),
+        "package_deadweight_share": share(float(deadweight.get("package", 0.0)), float(treated_cohorts.get("package", 0.0))),
+        "prevention_treated": treated,
+        "offers_declined_share": share(declined + float(series("pool_declined").sum()), treated + declined + float(series("pool_packages").sum()) + float(series("pool_declined").sum())),
+        "mean_wait_quarters": share(float(series("wait_quarters").sum()), treated),
+        "final_waiting": float(at_last_step("waiting").sum()),
+        "crises_while_waiting": float(series("crises_while_waiting").sum()),
+        "mean_target_missed_share": float(series("target_missed").mean() / max(1, steps.loc[steps["measure"] == "target_missed", "agency"].nunique())),
+        "family_cost_ratio": yearly_mean("family_cost_ratio"),
+        "families_with_multiple_problems": yearly_mean("families_with_multiple_problems"),
+        "multiple_problem_cost_share": yearly_mean("multiple_problem_cost_share"),
+        "need_top_5pct_share": yearly_mean("need_top_5pct_share"),
+        "offending_events_top_0.1pct_share": yearly_mean("concentration", "offending", "events_top_0.1pct"),
+        "offending_top_9pct_users_event_share": yearly_mean("concentration", "offending", "top_9pct_users_event_share"),
+        "health_users_3plus_share": yearly_mean("concentration", "health", "users_3plus_share"),
+        "health_users_3plus_event_share": yearly_mean("concentration", "health", "users_3plus_event_share"),
     }

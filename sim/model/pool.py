@@ -1,21 +1,24 @@
-"""The pooled budget: contributions, governance, whole-person packages and gain-share.
+"""The pooled budget: contributions, governance, whole-person or whole-family packages and gain-share.
 
 Members contribute `rate * collaboration * flexible income` (never ring-fenced money, never
 money their budget rule does not let them spend at their discretion). The pool pays
-`governance_share` of each contribution as overhead, then buys whole-person packages: each
-removes `package_effect` of every need of one citizen, with one assessment. Who gets a package depends on the rule:
+`governance_share` of each contribution as overhead, then buys packages: each removes
+`package_effect` of every need of one citizen (with `whole_family`, of every member of one
+household: one key worker, one assessment), and costs `package_cost_gbp` plus one assessment.
+Who is offered one depends on the rule, applied to need as the pool's assessment sees it (with
+error `assessment_error_sd`, targeting.py):
 
 - `need`: greatest total need first;
-- `invest_to_save`: greatest expected avoided acute cost, summed over all agencies, first;
+- `invest_to_save`: greatest expected avoided acute cost, summed over all agencies, first (as the
+  members value it: within their funding settlement);
 - `citizen_priority`: need weighted by citizens' stated priorities first.
 
-Eligible are citizens in the prevention window of at least one domain. The expected avoided
-acute cost of a package (also what gain-share hands back) is, per domain,
-`unit_cost / reference_severity * need * package_effect * closeness * persistence`, where closeness in [0, 1] is how
-far the need has moved through the prevention window towards the crisis threshold, and
-persistence = sum over the settlement's quarters k of (1 - recovery)^k: the removed need returns
-towards the citizen's baseline at the recovery rate, so the saving lasts several quarters, and
-agencies count it only within their funding settlement.
+Eligible are citizens whose observed need is in the prevention window of at least one domain (a
+household with such a member, under `whole_family`). An offer is taken up with probability
+`take_up`; a declined offer costs its assessment. Each package bought records its business-case
+claim (savings_estimate.py) and a counterfactual for deadweight (deadweight.py). Gain-share and
+what members learn from use each member's own estimate of its savings (savings_estimate.py), not
+the model's expected avoided cost.
 """
 
 from __future__ import annotations
@@ -25,26 +28,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.agencies import STEPS_PER_YEAR
-from sim.model.crises import cost_per_unit_of_need
+from sim.model.deadweight import ANY_DOMAIN
 from sim.model.ledger import POOL, SERVICES
+from sim.model.savings_estimate import BusinessCase, ObservedSavings
+from sim.model.targeting import highest_first, observed_needs, takes_up
 from sim.scenario.schema import PoolRule
 
 if TYPE_CHECKING:
     from sim.model.agencies import ServiceAgency
     from sim.model.model import PlaceModel
-
-
-def closeness_to_crisis(needs: np.ndarray, prevention: np.ndarray, crisis: np.ndarray) -> np.ndarray:
-    """[D, k] in [0, 1]: 0 at the bottom of the prevention window, 1 at the crisis threshold."""
-    span = (crisis - prevention)[:, None]
-    return np.clip((needs - prevention[:, None]) / span, 0.0, 1.0)
-
-
-def settlement_persistence(recovery: float, horizon_quarters: int) -> float:
-    """Quarters' worth of a one-off need reduction counted within the settlement horizon."""
-    if recovery <= 0:
-        return float(horizon_quarters)
-    return (1.0 - (1.0 - recovery) ** horizon_quarters) / recovery
 
 
 class PooledBudget:
@@ -56,17 +48,15 @@ class PooledBudget:
         self.active = self.settings.rule is not PoolRule.silo
         self.members = model.scenario.pool_members if self.active else []
         domains = list(model.scenario.domains.values())
-        self.acute_cost = np.array([cost_per_unit_of_need(d.unit_cost_gbp, d.reference_severity) for d in domains])
-        horizon = STEPS_PER_YEAR * model.policy.settlement_years
-        self.persistence = np.array([settlement_persistence(d.recovery, horizon) for d in domains])
+        self.members_view = BusinessCase(model, STEPS_PER_YEAR * model.policy.settlement_years)
         self.priority = np.array([d.citizen_priority for d in domains])
+        self.observed_savings = ObservedSavings(model, self.settings.evaluation)
         self.contributions: dict[str, float] = {}
-        self.attributed_savings: dict[str, float] = {}
         self.gain_share_net: dict[str, float] = {}
-        self.packages = 0
-        self.duty_matrix = np.array(
-            [[model.scenario.agencies[a].statutory_duties.get(d, 0.0) for d in model.scenario.domains] for a in model.scenario.agencies]
-        )
+        self.packages = 0  # packages bought this step (households under whole_family)
+        self.helped: np.ndarray = np.zeros(0, dtype=np.int64)  # citizens a package reached this step
+        self.offers_declined = 0
+        self.claimed_gbp = 0.0  # this step's business-case claim for the packages bought
         model.ledger.open_account(POOL)
 
     @property
@@ -86,67 +76,81 @@ class PooledBudget:
         self.model.ledger.pay(POOL, SERVICES, governance, "governance")
 
     def buy_packages(self) -> None:
-        """Spend the pool's balance on whole-person packages for the citizens its rule ranks first."""
-        self.packages = 0
-        self.attributed_savings = dict.fromkeys(self.model.scenario.agencies, 0.0)
+        """Spend the pool's balance on packages for the citizens (or households) its rule ranks first."""
+        self.packages, self.offers_declined, self.claimed_gbp = 0, 0, 0.0
+        self.helped = np.zeros(0, dtype=np.int64)
         if not self.active:
             return
-        model = self.model
+        model, settings = self.model, self.settings
         population = model.population
-        unit_cost = (self.settings.package_cost_gbp + self.settings.assessment_cost_gbp) * population.weight
+        unit_cost = (settings.package_cost_gbp + settings.assessment_cost_gbp) * population.weight
         affordable = int(self.balance // unit_cost) if unit_cost > 0 else 0
         if affordable <= 0:
             return
-        eligible = np.flatnonzero(population.any_in_prevention_window())
+        seen = observed_needs(population, None, settings.assessment_error_sd)
+        eligible = np.flatnonzero(
+            ((seen >= population.prevention_threshold[:, None]) & (seen < population.crisis_threshold[:, None])).any(axis=0)
+        )
         if eligible.size == 0:
             return
-        citizens = eligible[self.rank(eligible, affordable)]
-        avoided = self.expected_avoided_cost(population.needs[:, citizens])
-        for row in range(population.needs.shape[0]):
-            population.reduce_need(row, citizens, self.settings.package_effect)
-        self.packages = citizens.size
-        weight = population.weight
-        model.ledger.pay(POOL, SERVICES, citizens.size * self.settings.package_cost_gbp * weight, "pool_prevention")
-        model.ledger.pay(POOL, SERVICES, citizens.size * self.settings.assessment_cost_gbp * weight, "assessment")
-        savings_by_domain = avoided.sum(axis=1) * weight
-        for agency_id, duties in zip(model.scenario.agencies, self.duty_matrix, strict=True):
-            self.attributed_savings[agency_id] = float(duties @ savings_by_domain)
-
-    def expected_avoided_cost(self, needs: np.ndarray) -> np.ndarray:
-        """[D, k] expected acute cost a package would avoid, in GBP per resident the citizen stands for."""
-        population = self.model.population
-        closeness = closeness_to_crisis(needs, population.prevention_threshold, population.crisis_threshold)
-        value_per_need = self.acute_cost * self.persistence * self.settings.package_effect
-        return value_per_need[:, None] * needs * closeness
-
-    def rank(self, eligible: np.ndarray, at_most: int) -> np.ndarray:
-        """Positions (into `eligible`) of the `at_most` citizens the rule puts first.
-
-        Only what the rule scores is computed for every eligible citizen: under `need`, total need
-        (summed over all citizens, which is cheaper than gathering the eligible ones' needs first).
-        """
-        rule = self.settings.rule
-        needs = self.model.population.needs
-        if rule is PoolRule.need:
-            score = needs.sum(axis=0)[eligible]
-        elif rule is PoolRule.invest_to_save:
-            score = self.expected_avoided_cost(needs[:, eligible]).sum(axis=0)
+        score = self.score(seen[:, eligible])
+        if settings.whole_family:
+            offered, helped = self.offer_to_households(eligible, score, affordable)
         else:
-            score = self.priority @ needs[:, eligible]
-        if score.size <= at_most:
-            return np.arange(score.size)
-        cut = score.size - at_most
-        return np.argpartition(score, cut)[cut:]
+            offered = eligible[highest_first(score, affordable)]
+            helped = offered
+        accepted = takes_up(population, offered, settings.take_up)
+        if settings.whole_family:
+            helped = helped[np.isin(population.household[helped], population.household[offered[accepted]])]
+        else:
+            helped = offered[accepted]
+        self.offers_declined = int((~accepted).sum())
+        self.packages = int(accepted.sum())
+        self.helped = helped
+        self.claimed_gbp = float(model.business_case.avoided(population.needs[:, helped], settings.package_effect).sum()) * population.weight
+        model.counterfactuals_add("package", helped, ANY_DOMAIN)
+        for row in range(population.needs.shape[0]):
+            population.reduce_need(row, helped, settings.package_effect)
+        weight = population.weight
+        package_gbp = self.packages * settings.package_cost_gbp
+        population.cost_this_year[helped] += package_gbp / max(helped.size, 1)
+        model.ledger.pay(POOL, SERVICES, package_gbp * weight, "pool_prevention")
+        model.ledger.pay(POOL, SERVICES, offered.size * settings.assessment_cost_gbp * weight, "assessment")
+
+    def offer_to_households(self, eligible: np.ndarray, score: np.ndarray, affordable: int) -> tuple[np.ndarray, np.ndarray]:
+        """(one offered citizen per household, every member of those households): households ranked by
+        the sum of their eligible members' scores. The offered citizen's draw decides the household's take-up."""
+        household = self.model.population.household
+        scores = np.bincount(household[eligible], weights=score)
+        candidates = np.unique(household[eligible])
+        chosen = candidates[highest_first(scores[candidates], affordable)]
+        first_member = np.searchsorted(household, chosen)  # households are contiguous runs of citizens
+        members = np.flatnonzero(np.isin(household, chosen))
+        return first_member, members
+
+    def score(self, seen: np.ndarray) -> np.ndarray:
+        """The rule's score of each eligible citizen, from the needs the pool's assessment sees."""
+        rule = self.settings.rule
+        if rule is PoolRule.need:
+            return seen.sum(axis=0)
+        if rule is PoolRule.invest_to_save:
+            return self.members_view.avoided(seen, self.settings.package_effect).sum(axis=0)
+        return self.priority @ seen
+
+    def observe_savings(self) -> None:
+        """Members read their acute spend for this quarter and update their estimates of what the pool saves them."""
+        if self.active:
+            self.observed_savings.observe()
 
     def share_gains(self) -> None:
-        """With gain-share, members hand back part of their attributed savings to contributors."""
+        """With gain-share, members hand back part of the savings they see (their own estimate) to contributors."""
         self.gain_share_net = dict.fromkeys(self.model.scenario.agencies, 0.0)
         total_contribution = sum(self.contributions.values())
         if not (self.active and self.settings.gain_share and total_contribution > 0):
             return
         ledger = self.model.ledger
         for payer in self.model.agencies_by_id(self.members):
-            owed = self.settings.gain_share_rate * self.attributed_savings[payer.agency_id]
+            owed = self.settings.gain_share_rate * max(0.0, self.observed_savings.estimate(payer))
             owed = min(owed, payer.purse.discretionary_gbp())
             for receiver_id, contribution in self.contributions.items():
                 amount = owed * contribution / total_contribution
@@ -157,5 +161,5 @@ class PooledBudget:
                 self.gain_share_net[receiver_id] += amount
 
     def benefit_to(self, agency: ServiceAgency) -> float:
-        """What a member sees coming back from the pool this step: savings plus net gain-share."""
-        return self.attributed_savings.get(agency.agency_id, 0.0) + self.gain_share_net.get(agency.agency_id, 0.0)
+        """What a member sees coming back from the pool this step: its estimated saving plus net gain-share."""
+        return self.observed_savings.estimate(agency) + self.gain_share_net.get(agency.agency_id, 0.0)

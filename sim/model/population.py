@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from sim.model.events import EVENT_DTYPE, draw_frailty
+from sim.model.households import draw_household_ids
 from sim.scenario.schema import Scenario
 
 NEED_DTYPE = np.float32
@@ -54,15 +56,22 @@ def beta_quantile_of_normal(alpha: float, beta: float) -> np.ndarray:
     return special.betaincinv(alpha, beta, special.ndtr(QUANTILE_GRID))
 
 
-def draw_initial_needs(scenario: Scenario, n_citizens: int, rng: np.random.Generator) -> np.ndarray:
+def draw_initial_needs(
+    scenario: Scenario, n_citizens: int, rng: np.random.Generator, household: np.ndarray | None = None
+) -> np.ndarray:
     """Needs [D, N] from a Gaussian copula (equicorrelation rho) with Beta marginals.
 
     A shared latent factor makes needs co-occur, so that a small minority carries many needs at
-    once, as the Total Place counts and the Troubled Families figures found.
+    once, as the Total Place counts and the Troubled Families figures found. With households, a
+    share h of that factor is the household's (households.py), so members' needs correlate too.
     """
     domains = list(scenario.domains.values())
     rho = scenario.population.copula_correlation
+    settings = scenario.population.households
+    shared = settings.correlation if settings is not None and household is not None else 0.0
     common = rng.standard_normal(n_citizens)
+    if shared > 0:
+        common = np.sqrt((rho - shared) / rho) * common + np.sqrt(shared / rho) * rng.standard_normal(household.max() + 1)[household]
     needs = np.empty((len(domains), n_citizens), dtype=NEED_DTYPE)
     for row, domain in enumerate(domains):
         latent = np.sqrt(rho) * common + np.sqrt(1.0 - rho) * rng.standard_normal(n_citizens)
@@ -73,17 +82,22 @@ def draw_initial_needs(scenario: Scenario, n_citizens: int, rng: np.random.Gener
 
 
 class Population:
-    """The citizens of a place: need state, thresholds, per-citizen history, and their dynamics.
+    """The citizens of a place: households, need state, thresholds, frailty, per-citizen history,
+    and their dynamics.
 
     Each simulated citizen stands for `weight` real residents; money and counts reported at
-    place scale multiply by it.
+    place scale multiply by it. `rng` (the population stream) spawns three children of its own:
+    households, events (frailty and each quarter's event draws) and targeting (each quarter's
+    assessment errors and take-up draws), so adding a mechanism never re-draws the others.
     """
 
     def __init__(self, scenario: Scenario, n_citizens: int, rng: np.random.Generator):
         domains = list(scenario.domains.values())
         self.rng = rng
+        household_rng, self.event_rng, self.targeting_rng = rng.spawn(3)
         self.weight = scenario.place.population / n_citizens
-        self.needs = draw_initial_needs(scenario, n_citizens, rng)
+        self.household = draw_household_ids(scenario.population.households, n_citizens, household_rng)
+        self.needs = draw_initial_needs(scenario, n_citizens, rng, self.household)
         self.transition = transition_matrix(scenario).astype(NEED_DTYPE)
         drift = np.array([d.drift for d in domains], dtype=NEED_DTYPE)[:, None]
         recovery = np.array([d.recovery for d in domains], dtype=NEED_DTYPE)[:, None]
@@ -93,11 +107,29 @@ class Population:
         self.prevention_threshold = np.array([d.prevention_threshold for d in domains], dtype=NEED_DTYPE)
         self.crisis_threshold = np.array([d.crisis_threshold for d in domains], dtype=NEED_DTYPE)
         self.crisis_episodes = np.zeros(n_citizens, dtype=np.uint16)
+        self.frailty = draw_frailty(scenario, n_citizens, self.event_rng)
+        self.draws_events = any(d.events.repeat_rate > 0 for d in domains)
+        self.draws_assessment_error = scenario.policy.pool.assessment_error_sd > 0 or any(
+            a.assessment_error_sd > 0 for a in scenario.agencies.values()
+        )
+        self.draws_take_up = scenario.policy.pool.take_up < 1 or any(d.take_up < 1 for d in domains)
+        # this quarter's draws (common random numbers: drawn for every citizen, whatever the policy)
+        self.event_draw = np.zeros(self.needs.shape, dtype=NEED_DTYPE)
+        self.assessment_error = np.zeros(self.needs.shape, dtype=NEED_DTYPE)
+        self.take_up_draw = np.zeros(n_citizens, dtype=NEED_DTYPE)
+        # this year's crisis events and cost at full unit cost per citizen (households.py, concentration.py)
+        self.events_this_year = np.zeros(self.needs.shape, dtype=EVENT_DTYPE)
+        self.cost_this_year = np.zeros(n_citizens, dtype=np.float64)
         # which agencies a citizen's crisis reaches: an agency holding share s of a domain's duty
         # meets the crises of citizens whose draw is below s (the lead agency meets nearly all)
         self.contact_draw = rng.random(n_citizens, dtype=NEED_DTYPE)
         self._next = np.empty_like(self.needs)
         self._noise = np.empty_like(self.needs)
+
+    @property
+    def last_noise(self) -> np.ndarray:
+        """[D, N] the shocks of the last `evolve` (sd-scaled): counterfactuals take the same ones."""
+        return self._noise
 
     @property
     def size(self) -> int:
@@ -122,6 +154,20 @@ class Population:
         np.clip(self._next, 0.0, 1.0, out=self._next)
         self.needs, self._next = self._next, self.needs
 
+    def draw_quarter(self) -> None:
+        """This quarter's event, assessment-error and take-up draws, each from its own stream."""
+        if self.draws_events:
+            self.event_rng.random(out=self.event_draw, dtype=NEED_DTYPE)
+        if self.draws_assessment_error:
+            self.targeting_rng.standard_normal(out=self.assessment_error, dtype=NEED_DTYPE)
+        if self.draws_take_up:
+            self.targeting_rng.random(out=self.take_up_draw, dtype=NEED_DTYPE)
+
+    def new_year(self) -> None:
+        """Forget last year's events and costs."""
+        self.events_this_year.fill(0)
+        self.cost_this_year.fill(0.0)
+
     def crisis_mask(self, domain: int) -> np.ndarray:
         """Citizens in crisis in one domain: need at or above the crisis threshold."""
         return self.needs[domain] >= self.crisis_threshold[domain]
@@ -142,20 +188,3 @@ class Population:
             np.multiply(row, factor, out=row, where=citizens)
         else:
             row[citizens] *= factor
-
-    def select_closest_to_crisis(self, domain: int, at_most: int) -> np.ndarray:
-        """Up to `at_most` citizens in the prevention window, highest need first (argpartition, O(N))."""
-        eligible = np.flatnonzero(self.prevention_window(domain))
-        if eligible.size <= at_most:
-            return eligible
-        if at_most <= 0:
-            return eligible[:0]
-        cut = eligible.size - at_most
-        return eligible[np.argpartition(self.needs[domain, eligible], cut)[cut:]]
-
-    def any_in_prevention_window(self) -> np.ndarray:
-        """Citizens in the prevention window of at least one domain."""
-        window = self.prevention_window(0)
-        for domain in range(1, self.needs.shape[0]):
-            window |= self.prevention_window(domain)
-        return window

@@ -47,6 +47,23 @@ class Place(Frozen):
     population: Annotated[int, Field(gt=0, le=MAX_POPULATION, description="real residents of the place")]
 
 
+class CrisisEvents(Frozen):
+    """Crisis events of a citizen in crisis in one quarter: one, plus repeats at a hazard that rises
+    with need and with the citizen's persistent frailty (docs/ODD.md 7.18)."""
+
+    repeat_rate: Annotated[
+        float,
+        Field(ge=0.0, le=100.0, description="mean repeat events a quarter of a citizen of frailty 1 at the crisis threshold"),
+    ] = 0.0
+    severity_elasticity: Annotated[
+        float, Field(ge=0.0, le=10.0, description="repeat hazard scales as (need / crisis threshold) to this power")
+    ] = 1.0
+    frailty_shape: Annotated[
+        float | None,
+        Field(gt=0.0, le=1e3, description="shape k of the Gamma(k, 1/k) frailty (mean 1, variance 1/k); None = no frailty"),
+    ] = None
+
+
 class Domain(Frozen):
     """One domain of need: its dynamics, thresholds and unit costs at place scale (GBP)."""
 
@@ -78,6 +95,12 @@ class Domain(Frozen):
     citizen_priority: Annotated[
         Weight, Field(description="weight citizens give this domain (citizen insight)")
     ] = 1.0
+    events: Annotated[
+        CrisisEvents, Field(description="how many crisis events a citizen in crisis has in a quarter (events.py)")
+    ] = CrisisEvents()
+    take_up: Annotated[
+        Share, Field(description="probability that a citizen offered prevention in this domain takes it up")
+    ] = 1.0
 
     @model_validator(mode="after")
     def _window_below_crisis(self) -> Domain:
@@ -96,8 +119,33 @@ class Domain(Frozen):
         return self
 
 
+class Households(Frozen):
+    """How citizens live together: the size distribution and how much need a household shares
+    (households.py, docs/ODD.md 7.19)."""
+
+    size_shares: Annotated[
+        list[Share],
+        Field(min_length=1, max_length=20, description="share of households of 1, 2, ... people (the last size holds the rest)"),
+    ]
+    correlation: Annotated[
+        Share,
+        Field(description="share of the copula's latent variance a household shares: the correlation of two members' needs; at most copula_correlation"),
+    ] = 0.0
+    multiple_problems_domains: Annotated[
+        int,
+        Field(ge=1, le=20, description="a family with multiple problems: members with crisis events in at least this many domains in a year"),
+    ] = 3
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> Households:
+        total = sum(self.size_shares)
+        if abs(total - 1.0) > 1e-3:
+            raise ValueError(f"size_shares sum to {total:.4g}; they are shares of households and must sum to 1")
+        return self
+
+
 class Population(Frozen):
-    """How initial needs are correlated and how needs in one domain feed others."""
+    """How initial needs are correlated, how needs in one domain feed others, and who lives together."""
 
     copula_correlation: Annotated[
         float,
@@ -107,6 +155,19 @@ class Population(Frozen):
         dict[str, dict[str, Share]],
         Field(description="source domain -> target domain -> added need growth per unit of source need"),
     ] = {}
+    households: Annotated[
+        Households | None, Field(description="household sizes and shared need; None = every citizen lives alone")
+    ] = None
+
+    @model_validator(mode="after")
+    def _household_share_within_copula(self) -> Population:
+        if self.households is not None and self.households.correlation > self.copula_correlation:
+            raise ValueError(
+                f"households.correlation ({self.households.correlation}) exceeds copula_correlation "
+                f"({self.copula_correlation}): a household cannot share more of a citizen's latent need than the "
+                "citizen's own domains share; lower it or raise copula_correlation"
+            )
+        return self
 
 
 class FundUse(str, Enum):
@@ -232,6 +293,16 @@ class Agency(Frozen):
     capacity: Annotated[
         dict[str, Capacity], Field(description="duty domain -> acute capacity settings; a domain not listed uses the defaults")
     ] = {}
+    assessment_error_sd: Annotated[
+        Share, Field(description="sd of the error with which its assessments see a citizen's need (targeting.py)")
+    ] = 0.0
+    prevention_slots_per_quarter: Annotated[
+        dict[str, Annotated[float, Field(ge=0.0, le=MAX_POPULATION)]],
+        Field(description="duty domain -> prevention interventions it can deliver a quarter (residents); not listed = as many as its money buys"),
+    ] = {}
+    max_wait_quarters: Annotated[
+        int, Field(ge=0, le=40, description="quarters a citizen waits for prevention before leaving the queue")
+    ] = 4
 
     def capacity_in(self, domain: str) -> Capacity:
         return self.capacity.get(domain, DEFAULT_CAPACITY)
@@ -252,7 +323,11 @@ class Agency(Frozen):
                         f"ring_fenced_lines.{use.value}.{domain}: the agency has no statutory duty in {domain!r}, "
                         "so money locked there could never be spent; add the duty or remove the line"
                     )
-        for field, domains in (("demand_led", self.demand_led), ("capacity", list(self.capacity))):
+        for field, domains in (
+            ("demand_led", self.demand_led),
+            ("capacity", list(self.capacity)),
+            ("prevention_slots_per_quarter", list(self.prevention_slots_per_quarter)),
+        ):
             for domain in domains:
                 if self.statutory_duties.get(domain, 0.0) <= 0:
                     raise ValueError(
@@ -294,6 +369,19 @@ class Settlement(Frozen):
     ] = False
 
 
+class SavingsEvaluation(Frozen):
+    """How a pool member sees its savings: its own acute spend against a projected baseline, late,
+    noisy and with the fall attributed to the pool (savings_estimate.py, docs/ODD.md 7.21)."""
+
+    lag_quarters: Annotated[int, Field(ge=0, le=12, description="quarters before a quarter's spend is known")] = 2
+    noise_sd_share: Annotated[
+        Share, Field(description="sd of the measurement noise, as a share of the member's baseline acute spend")
+    ] = 0.05
+    attribution_share: Annotated[
+        float, Field(ge=0.0, le=2.0, description="share of the fall in acute spend members attribute to the pool")
+    ] = 1.0
+
+
 class PoolRule(str, Enum):
     """How the pooled budget chooses citizens for whole-person packages."""
 
@@ -315,6 +403,30 @@ class Pool(Frozen):
     gain_share: StrictBool = False
     gain_share_rate: Annotated[Share, Field(description="share of attributed savings handed back")] = 0.5
     members: Annotated[list[str] | None, Field(description="agency ids; None = every agency")] = None
+    whole_family: Annotated[
+        StrictBool, Field(description="packages go to households: one key worker, one assessment, every member helped")
+    ] = False
+    take_up: Annotated[Share, Field(description="probability that an offered package is taken up")] = 1.0
+    assessment_error_sd: Annotated[
+        Share, Field(description="sd of the error with which the pool's assessment sees need")
+    ] = 0.0
+    evaluation: Annotated[
+        SavingsEvaluation, Field(description="how members measure the savings the pool brings them (savings_estimate.py)")
+    ] = SavingsEvaluation()
+
+
+class SiloTargets(Frozen):
+    """The national indicators each agency is judged on (targets.py, docs/ODD.md 7.22): crisis events
+    per 1,000 residents in each duty domain over the last `window_quarters`, against a target set from
+    the settled state."""
+
+    window_quarters: Annotated[int, Field(ge=1, le=40, description="quarters an indicator adds up")] = 4
+    improvement_per_year: Annotated[
+        Share, Field(description="share by which the target falls each year below the settled level")
+    ] = 0.0
+    margin: Annotated[
+        Share, Field(description="a miss is the indicator above target by more than this share")
+    ] = 0.05
 
 
 class Policy(Frozen):
@@ -335,6 +447,7 @@ class Policy(Frozen):
         StrictBool, Field(description="one shared assessment per citizen per step instead of one per agency")
     ] = False
     pool: Pool = Pool()
+    targets: SiloTargets = SiloTargets()
 
 
 class Learning(Frozen):

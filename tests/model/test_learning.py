@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from sim.model import learning
-from sim.model.crises import CrisisReport
 from sim.model.model import PlaceModel
 from tests import builders
 
@@ -16,8 +15,8 @@ RATE = 0.1
 def learning_model(changes: dict | None = None, collaboration: float = 0.5) -> PlaceModel:
     """Two pooling members a (x) and b (y), 1000 a quarter each, one step run, then frozen.
 
-    Every weight of the rule is zero unless a test sets it, learning noise is off, and this
-    step's crises equal the targets (no target miss).
+    Every weight of the rule is zero unless a test sets it, learning noise is off, and every
+    indicator is at its target (no target miss).
     """
     agencies = {
         "a": builders.agency({"x": 1.0}, budget_gbp_per_year=4000.0, collaboration=collaboration),
@@ -39,13 +38,17 @@ def learning_model(changes: dict | None = None, collaboration: float = 0.5) -> P
     model = builders.model_with_needs(scenario, [[0.1, 0.2, 0.6, 0.7], [0.1, 0.6, 0.2, 0.1]])
     model.step()
     model.agencies_by_id(["a"])[0].collaboration = collaboration
-    model.crisis_targets = dict(model.crises.counts)
+    set_indicators(model, settled={"x": 10.0, "y": 10.0}, now={"x": 10.0, "y": 10.0})
     return model
 
 
-def set_crises(model: PlaceModel, counts: dict[str, int]) -> None:
-    masks = {d: np.zeros(model.population.size, dtype=bool) for d in counts}
-    model.crises = CrisisReport(masks=masks, counts=counts, demand_gbp=dict.fromkeys(counts, 0.0))
+def set_indicators(model: PlaceModel, settled: dict[str, float], now: dict[str, float]) -> None:
+    """Targets at `settled` and indicators at `now` (crisis events per 1,000 residents a year)."""
+    indicators = model.indicators
+    indicators.settled = dict(settled)
+    for domain, value in now.items():
+        indicators.recent[domain].clear()
+        indicators.recent[domain].append(value / (indicators.per_thousand * indicators.settings.window_quarters))
 
 
 def learn_a(model: PlaceModel) -> float:
@@ -56,7 +59,7 @@ def learn_a(model: PlaceModel) -> float:
 
 def set_pool_outcome(model: PlaceModel, contribution: float, savings: float) -> None:
     model.pool.contributions = {"a": contribution, "b": 100.0}
-    model.pool.attributed_savings = {"a": savings, "b": 0.0}
+    model.pool.observed_savings.estimates = {"a": savings, "b": 0.0}
     model.pool.gain_share_net = {"a": 0.0, "b": 0.0}
 
 
@@ -91,43 +94,57 @@ def test_no_contribution_gives_no_return_signal():
 
 
 # -- silo targets ----------------------------------------------------------------------------
-def test_target_pressure_with_rising_crises_lowers_collaboration():
+def test_target_pressure_with_an_indicator_above_target_lowers_collaboration():
     model = learning_model({"learning.target_weight": 0.5, "policy.target_pressure": 0.8})
-    model.crisis_targets = {"x": 10, "y": 10}
-    set_crises(model, {"x": 15, "y": 40})  # a's one own domain, x, missed its target
+    set_indicators(model, settled={"x": 10, "y": 10}, now={"x": 15, "y": 40})  # a's one domain, x, missed
     assert learn_a(model) == pytest.approx(0.5 - RATE * 0.5 * 0.8 * 1.0)
 
 
-def test_rising_crises_without_target_pressure_change_nothing():
+def test_a_missed_target_without_target_pressure_changes_nothing():
     model = learning_model({"learning.target_weight": 1.0, "policy.target_pressure": 0.0})
-    model.crisis_targets = {"x": 10, "y": 10}
-    set_crises(model, {"x": 30, "y": 30})
+    set_indicators(model, settled={"x": 10, "y": 10}, now={"x": 30, "y": 30})
     assert learn_a(model) == pytest.approx(0.5)
 
 
-def test_falling_crises_are_no_target_miss():
+def test_an_indicator_below_target_is_no_miss():
     model = learning_model({"learning.target_weight": 1.0})
-    model.crisis_targets = {"x": 10, "y": 10}
-    set_crises(model, {"x": 2, "y": 30})
+    set_indicators(model, settled={"x": 10, "y": 10}, now={"x": 2, "y": 30})
     assert learn_a(model) == pytest.approx(0.5)
+
+
+def test_an_indicator_within_the_margin_is_no_miss():
+    model = learning_model({"learning.target_weight": 1.0, "policy.targets.margin": 0.05})
+    set_indicators(model, settled={"x": 10, "y": 10}, now={"x": 10.4, "y": 10})
+    assert learning.target_miss(model, model.agencies_by_id(["a"])[0]) == 0.0
+    set_indicators(model, settled={"x": 10, "y": 10}, now={"x": 10.6, "y": 10})
+    assert learning.target_miss(model, model.agencies_by_id(["a"])[0]) == 1.0
 
 
 def test_target_miss_counts_missed_domains_not_their_size():
     model = learning_model({"learning.target_weight": 1.0})
-    model.crisis_targets = {"x": 10, "y": 10}
-    set_crises(model, {"x": 100, "y": 10})
-    assert learning.target_miss(model, model.agencies_by_id(["a"])[0]) == 1.0
-    set_crises(model, {"x": 11, "y": 10})
-    assert learning.target_miss(model, model.agencies_by_id(["a"])[0]) == 1.0
+    agency_a = model.agencies_by_id(["a"])[0]
+    set_indicators(model, settled={"x": 10, "y": 10}, now={"x": 100, "y": 10})
+    assert learning.target_miss(model, agency_a) == 1.0
+    set_indicators(model, settled={"x": 10, "y": 10}, now={"x": 11, "y": 10})
+    assert learning.target_miss(model, agency_a) == 1.0
 
 
-def test_the_target_is_last_quarters_crisis_count(small_scenario):
+def test_the_targets_are_the_indicators_settled_in_warm_up_and_do_not_follow_last_quarter(small_scenario):
     model = PlaceModel(small_scenario, seed=3)
-    model.step()
-    first = dict(model.crises.counts)
-    model.step()
-    assert model.crisis_targets == model.crises.counts
-    assert first != model.crises.counts
+    settled = dict(model.indicators.settled)
+    assert all(value > 0 for value in settled.values())
+    for _ in range(3):
+        model.step()
+    assert {d: model.indicators.target(d, model.steps) for d in settled} == settled
+
+
+def test_targets_fall_by_the_improvement_each_year(small_scenario):
+    model = PlaceModel(small_scenario, seed=3, policy__targets__improvement_per_year=0.1)
+    domain = small_scenario.domain_names[0]
+    settled = model.indicators.settled[domain]
+    assert model.indicators.target(domain, 4) == pytest.approx(settled)
+    assert model.indicators.target(domain, 5) == pytest.approx(0.9 * settled)
+    assert model.indicators.target(domain, 9) == pytest.approx(0.81 * settled)
 
 
 # -- reciprocity and trust -------------------------------------------------------------------
@@ -171,6 +188,5 @@ def test_collaboration_is_clipped_to_the_unit_interval():
     set_pool_outcome(model, contribution=100.0, savings=10_000.0)
     assert learn_a(model) == 1.0
     model = learning_model({"learning.target_weight": 2.0, "learning.rate": 1.0}, collaboration=0.05)
-    model.crisis_targets = {"x": 1, "y": 1}
-    set_crises(model, {"x": 5, "y": 5})
+    set_indicators(model, settled={"x": 1, "y": 1}, now={"x": 5, "y": 5})
     assert learn_a(model) == 0.0

@@ -171,19 +171,18 @@ def test_the_pool_buys_what_its_balance_affords_and_pays_package_and_assessment(
     assert model.pool.balance == pytest.approx(800.0 - 750.0)
 
 
-def test_savings_are_attributed_to_agencies_by_statutory_duty():
-    agencies = {"a": builders.agency({"x": 0.25, "y": 1.0}), "b": builders.agency({"x": 0.75})}
+def test_the_business_case_claims_every_need_removed_at_full_unit_cost_over_the_payback_years():
     changes = {**POOLED, "domains.x.unit_cost_gbp": 1000.0, "domains.y.unit_cost_gbp": 3000.0}
-    scenario = builders.scenario(changes, domains=RANKING_DOMAINS, agencies=agencies, population=10)
+    scenario = builders.scenario(changes, domains=RANKING_DOMAINS, population=10)
     model = builders.model_with_needs(scenario, RANKING_NEEDS)
     model.ledger.pay(CENTRE, POOL, 100.0, "test")
     model.pool.buy_packages()
     # one package, for citizen 0 (0.7, 0.7): closeness (0.7 - 0.2) / 0.6, effect 0.5, and the
-    # removed need counted over the four quarters of an annual settlement as it recovers back
-    persistence = sum((1.0 - 0.1) ** k for k in range(4))
+    # removed need counted over the quarters of the payback horizon as it recovers back
+    quarters = round(4 * scenario.policy.prevention_payback_years)
+    persistence = sum((1.0 - 0.1) ** k for k in range(quarters))
     avoided = 0.7 * 0.5 * (0.5 / 0.6) * persistence
-    assert model.pool.attributed_savings["a"] == pytest.approx(0.25 * 1000 * avoided + 3000 * avoided, rel=1e-5)
-    assert model.pool.attributed_savings["b"] == pytest.approx(0.75 * 1000 * avoided, rel=1e-5)
+    assert model.pool.claimed_gbp == pytest.approx((1000 + 3000) * avoided * model.population.weight, rel=1e-5)
 
 
 # -- gain-share ------------------------------------------------------------------------------
@@ -192,7 +191,7 @@ def gain_share_model(rate: float = 0.5, gain_share: bool = True) -> PlaceModel:
     for agency_id in ("a", "b", "c"):
         model.ledger.pay(CENTRE, agency_id, 10_000.0, "income")
     model.pool.contributions = {"a": 100.0, "b": 300.0, "c": 0.0}
-    model.pool.attributed_savings = {"a": 0.0, "b": 400.0, "c": 1000.0}
+    model.pool.observed_savings.estimates = {"a": 0.0, "b": 400.0, "c": 1000.0}
     return model
 
 

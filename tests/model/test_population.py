@@ -131,18 +131,6 @@ def test_thresholds_split_no_need_prevention_window_and_crisis():
     assert pop.crisis_mask(0).tolist() == [False, False, False, False, True, True]
 
 
-def test_any_in_prevention_window_covers_every_domain():
-    pop = with_needs(builders.scenario(), [[0.3, 0.0, 0.6, 0.0], [0.0, 0.3, 0.3, 0.6]])
-    assert pop.any_in_prevention_window().tolist() == [True, True, True, False]
-
-
-def test_select_closest_to_crisis_takes_the_highest_need_in_the_window():
-    pop = with_needs(builders.scenario(), [[0.3, 0.45, 0.9, 0.26, 0.49, 0.1], [0.0] * 6])
-    assert sorted(pop.select_closest_to_crisis(0, 2).tolist()) == [1, 4]
-    assert sorted(pop.select_closest_to_crisis(0, 10).tolist()) == [0, 1, 3, 4]
-    assert pop.select_closest_to_crisis(0, 0).size == 0
-
-
 def test_reduce_need_removes_a_share_of_the_chosen_citizens_need():
     pop = with_needs(builders.scenario(), [[0.4, 0.8, 0.6], [0.5, 0.5, 0.5]])
     pop.reduce_need(0, np.array([0, 2]), 0.25)

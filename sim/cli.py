@@ -90,6 +90,14 @@ def population_sample(text: str) -> int:
     return value
 
 
+def panel_size(text: str) -> int:
+    """Citizens to follow in the panel: at least 1 (leaving the option out keeps no panel)."""
+    value = whole_number(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 citizen to follow, not {text}; leave --panel out for no panel")
+    return value
+
+
 def port_number(text: str) -> int:
     value = whole_number(text)
     if not 1 <= value <= HIGHEST_PORT:
@@ -236,7 +244,9 @@ def progress_bar(label: str, unit: str, keep: bool) -> Iterator[Callable[[int, i
         yield advance
 
 
-def run_with_progress(scenario: Scenario, args: argparse.Namespace, steps: int | None, baseline: bool) -> RunResult:
+def run_with_progress(
+    scenario: Scenario, args: argparse.Namespace, steps: int | None, baseline: bool, panel_citizens: int = 0
+) -> RunResult:
     from sim.model.simulate import run
 
     with progress_bar(scenario.name, "quarters", keep=False) as advance:
@@ -247,6 +257,7 @@ def run_with_progress(scenario: Scenario, args: argparse.Namespace, steps: int |
             population_sample=args.population_sample,
             compare_with_silo=baseline,
             on_step=advance,
+            panel_citizens=panel_citizens,
         )
 
 
@@ -362,24 +373,28 @@ def print_summary(result: RunResult) -> None:
 
 def command_run(args: argparse.Namespace) -> int:
     """Run one scenario into its own folder: checked before the run, so a refusal costs nothing."""
-    from sim.experiment.run_files import check_run_folder, default_run_folder, run_identity, write_run
+    from sim.experiment.run_files import PANEL_FILE, check_run_folder, default_run_folder, run_identity, write_run
 
     scenario = load_from_args(args)
     warn_inert_levers(scenario, args.scenario)
     seed = scenario.run.seed if args.seed is None else args.seed
     steps = args.steps or scenario.run.steps
     sample = args.population_sample or scenario.run.population_sample
-    identity = run_identity(scenario, seed, steps, sample, with_silo_twin=not args.no_baseline)
+    panel_citizens = args.panel or 0
+    identity = run_identity(scenario, seed, steps, sample, with_silo_twin=not args.no_baseline, panel_citizens=panel_citizens)
     out_dir = args.out or default_run_folder(args.scenario.stem, seed, identity)
     refuse_unwritable(out_dir, "--out")
     check_run_folder(out_dir, replace=args.force)
-    result = run_with_progress(scenario, args, args.steps, baseline=not args.no_baseline)
+    result = run_with_progress(scenario, args, args.steps, baseline=not args.no_baseline, panel_citizens=panel_citizens)
     try:
         write_run(result, out_dir, source=str(args.scenario), replace=args.force)
     except OSError as exc:
         raise write_failed(out_dir, "--out", exc) from None
     print_summary(result)
     console().print(f"Results in {out_dir}/ (steps, ledger, balances as Parquet; summary.json; manifest.json)")
+    if result.panel is not None:
+        followed = plural(int(result.panel["citizen"].nunique()), "citizen")
+        console().print(f"Panel of {followed} in {out_dir / PANEL_FILE}", markup=False, highlight=False, soft_wrap=True)
     return 0
 
 
@@ -506,13 +521,14 @@ COMPARED_MEASURES = (
     "section_114_count", "mean_wellbeing", "mean_priority_weighted_wellbeing", "total_crises",
     "crises_per_1000_per_year", "unmet_statutory_demand_gbp", "final_deficit_gbp", "final_mean_collaboration",
     # savings against the baseline of the same seed, positive = the point saves (sim/analysis/paired.py)
-    "cashable_saving_gbp", "non_cashable_saving_gbp", "claimed_saving_gbp", "saving_to_centre_gbp",
+    "cashable_saving_gbp", "non_cashable_saving_gbp", "claimed_saving_gbp", "savings_gap_gbp", "saving_to_centre_gbp",
     "crises_averted_per_million_gbp",
 )  # fmt: skip
 PAIRED_COLUMNS = {  # the cashable saving is the fall in money used
     "cashable_saving_gbp": ("cashable saving (less money used)", "£m"),
     "non_cashable_saving_gbp": ("non-cashable saving", "£m"),
     "claimed_saving_gbp": ("claimed saving", "£m"),
+    "savings_gap_gbp": ("savings gap", "£m"),
     "saving_to_centre_gbp": ("saving to centre", "£m"),
     "crises_averted_per_million_gbp": ("crises averted /£1m", ""),
     "waste_gbp": ("waste", "£m"),
@@ -572,6 +588,12 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--force", action="store_true", help="replace a run already in the output folder")
     run_parser.add_argument(
         "--no-baseline", action="store_true", help="skip the silo twin run used for 'crises averted'"
+    )
+    run_parser.add_argument(
+        "--panel",
+        type=panel_size,
+        metavar="N",
+        help="also write panel.parquet: the first N simulated citizens quarter by quarter (all if N >= the sample)",
     )
     run_parser.set_defaults(handler=command_run)
 

@@ -12,9 +12,11 @@ within the pair and signed so that a positive value is a saving:
     cashable_saving_gbp            = baseline money_used − point money_used: less cash used
     non_cashable_saving_gbp        = point idle_capacity − baseline idle_capacity: capacity freed
                                      but still paid for, cash only once it is decommissioned
-    claimed_saving_gbp             = baseline demand_at_full_cost − point demand_at_full_cost: what
-                                     a business case pricing every avoided crisis at full unit cost
-                                     would claim
+    claimed_saving_gbp             = point claimed_savings − baseline claimed_savings: what the
+                                     business cases of the point's extra prevention and packages
+                                     claimed when the money was spent (sim/model/savings_estimate.py)
+    savings_gap_gbp                = claimed saving − cashable saving: how far the claim overstates
+                                     the cash the comparison finds, as it did for Troubled Families
     saving_to_centre_gbp           = baseline net_cost_to_centre − point net_cost_to_centre
     crises_averted_per_million_gbp = (baseline total_crises − point total_crises) / point money
                                      used in GBP m: outcomes per pound
@@ -35,11 +37,12 @@ CONFIDENCE = 0.95
 SAVINGS = {
     "cashable_saving_gbp": ("money_used_gbp", -1.0),
     "non_cashable_saving_gbp": ("idle_capacity_gbp", 1.0),
-    "claimed_saving_gbp": ("demand_at_full_cost_gbp", -1.0),
+    "claimed_saving_gbp": ("claimed_savings_gbp", 1.0),
     "saving_to_centre_gbp": ("net_cost_to_centre_gbp", -1.0),
 }
+SAVINGS_GAP = "savings_gap_gbp"
 CRISES_AVERTED_PER_MILLION = "crises_averted_per_million_gbp"
-DERIVED = (*SAVINGS, CRISES_AVERTED_PER_MILLION)
+DERIVED = (*SAVINGS, SAVINGS_GAP, CRISES_AVERTED_PER_MILLION)
 
 
 def with_savings(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
@@ -52,6 +55,8 @@ def with_savings(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
     for saving, (key, sign) in SAVINGS.items():
         if key in runs.columns:
             derived[saving] = sign * (runs[key].to_numpy() - base[key].to_numpy())
+    if {"claimed_saving_gbp", "cashable_saving_gbp"} <= set(derived):
+        derived[SAVINGS_GAP] = derived["claimed_saving_gbp"] - derived["cashable_saving_gbp"]
     if {"total_crises", "money_used_gbp"} <= set(runs.columns):
         averted = base["total_crises"].to_numpy() - runs["total_crises"].to_numpy()
         money_m = runs["money_used_gbp"].to_numpy() / 1e6

@@ -59,7 +59,8 @@ HEADLINE = {
 SAVINGS_HEADLINE = {
     "cashable_saving_gbp": "Cashable saving: less money used than the baseline (£m per year)",
     "non_cashable_saving_gbp": "Non-cashable saving: capacity freed but still paid for (£m per year)",
-    "claimed_saving_gbp": "Claimed saving: avoided crises at full unit cost, as a business case (£m per year)",
+    "claimed_saving_gbp": "Claimed saving: the business cases' claim when the money was spent (£m per year)",
+    "savings_gap_gbp": "Savings gap: claimed less cashable saving (£m per year)",
     "saving_to_centre_gbp": "Saving to the centre: fall in its net cost (£m per year)",
     "crises_averted_per_million_gbp": "Crises averted per £1m of money used",
 }

@@ -214,8 +214,11 @@ MEANING = {
     "services)",
     "non_cashable_saving_gbp": "the non-cashable saving is capacity freed but still paid for (idle capacity above "
     "the baseline's), which becomes cash only when it is decommissioned",
-    "claimed_saving_gbp": "the claimed saving is what a business case pricing every avoided crisis at full unit "
-    "cost would claim (the fall in demand priced at full unit cost)",
+    "claimed_saving_gbp": "the claimed saving is what the business cases of the point's extra prevention and "
+    "packages claimed when the money was spent (every treated citizen on the way to crisis, every avoided crisis "
+    "at full unit cost)",
+    "savings_gap_gbp": "the savings gap is the claimed saving less the cashable saving: how far the claim "
+    "overstates the cash the paired comparison finds",
     "saving_to_centre_gbp": "the saving to the centre is the fall in its net cost (budgets, benefits and deficit "
     "support it pays out, less what is returned or repaid to it)",
     CRISES_AVERTED_PER_MILLION: "outcomes per pound are the crises averted against the baseline per £1m of the "
@@ -225,6 +228,7 @@ SAVING_NOUNS = {
     "cashable_saving_gbp": "a cashable saving",
     "non_cashable_saving_gbp": "a non-cashable saving",
     "claimed_saving_gbp": "a claimed saving",
+    "savings_gap_gbp": "a savings gap",
     "saving_to_centre_gbp": "a saving to the centre",
 }
 

@@ -101,7 +101,7 @@ def money_runs() -> pd.DataFrame:
         "replication": [0, 1, 0, 1],
         "money_used_gbp": [100e6, 120e6, 97e6, 116e6],
         "idle_capacity_gbp": [5e6, 6e6, 9e6, 8e6],
-        "demand_at_full_cost_gbp": [80e6, 90e6, 70e6, 82e6],
+        "claimed_savings_gbp": [5e6, 6e6, 15e6, 14e6],
         "net_cost_to_centre_gbp": [110e6, 130e6, 108e6, 125e6],
         "total_crises": [1000.0, 1200.0, 900.0, 1142.0],
     })  # fmt: skip
@@ -111,7 +111,8 @@ def test_each_saving_is_the_baseline_minus_the_point_within_the_pair_and_positiv
     pooled = with_savings(money_runs(), "silo").set_index(["point", "replication"]).loc["pooled"]
     np.testing.assert_allclose(pooled["cashable_saving_gbp"], [3e6, 4e6])  # 100 - 97, 120 - 116
     np.testing.assert_allclose(pooled["non_cashable_saving_gbp"], [4e6, 2e6])  # 9 - 5, 8 - 6: more idle
-    np.testing.assert_allclose(pooled["claimed_saving_gbp"], [10e6, 8e6])  # 80 - 70, 90 - 82
+    np.testing.assert_allclose(pooled["claimed_saving_gbp"], [10e6, 8e6])  # 15 - 5, 14 - 6: the extra claim
+    np.testing.assert_allclose(pooled["savings_gap_gbp"], [7e6, 4e6])  # claimed less cashable
     np.testing.assert_allclose(pooled["saving_to_centre_gbp"], [2e6, 5e6])  # 110 - 108, 130 - 125
     np.testing.assert_allclose(pooled["crises_averted_per_million_gbp"], [100 / 97, 58 / 116])
 

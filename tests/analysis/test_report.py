@@ -85,7 +85,9 @@ def test_the_headline_savings_are_the_baseline_minus_the_point_in_millions_a_yea
         by_hand = {
             "cashable_saving_gbp": base["money_used_gbp"] - other["money_used_gbp"],
             "non_cashable_saving_gbp": other["idle_capacity_gbp"] - base["idle_capacity_gbp"],
-            "claimed_saving_gbp": base["demand_at_full_cost_gbp"] - other["demand_at_full_cost_gbp"],
+            "claimed_saving_gbp": other["claimed_savings_gbp"] - base["claimed_savings_gbp"],
+            "savings_gap_gbp": other["claimed_savings_gbp"] - base["claimed_savings_gbp"]
+            - (base["money_used_gbp"] - other["money_used_gbp"]),
             "saving_to_centre_gbp": base["net_cost_to_centre_gbp"] - other["net_cost_to_centre_gbp"],
         }
         for measure, saving in by_hand.items():
@@ -111,17 +113,18 @@ def test_the_summary_says_what_each_saving_means_and_gives_it_per_point_in_milli
     summary = (report.parent / "summary.md").read_text()
     assert "the cashable saving is less cash used than the baseline" in summary
     assert "the non-cashable saving is capacity freed but still paid for" in summary
-    assert "the claimed saving is what a business case pricing every avoided crisis at full unit cost" in summary
+    assert "the claimed saving is what the business cases of the point's extra prevention and packages claimed" in summary
+    assert "the savings gap is the claimed saving less the cashable saving" in summary
     assert "the saving to the centre is the fall in its net cost" in summary
     assert "crises averted against the baseline per £1m of the point's money used" in summary
     for point in ("pooled", "devolved"):
         paragraph = next(line for line in summary.splitlines() if f"under {point}, " in line)
         assert "money used (all spend on services)" in paragraph
-        for noun in ("a cashable saving", "a non-cashable saving", "a claimed saving", "a saving to the centre"):
+        for noun in ("a cashable saving", "a non-cashable saving", "a claimed saving", "a savings gap", "a saving to the centre"):
             amount = r"-?£[\d.,]+m a year"
             assert re.search(noun + rf" (of {amount} \(|not beyond noise \({amount}, )", paragraph), noun
         assert re.search(r"crises averted per £1m of money used", paragraph)
-        assert "of 10 headline differences are beyond noise" in paragraph
+        assert "of 11 headline differences are beyond noise" in paragraph
 
 
 def test_user_text_is_escaped_in_the_page(tmp_path: Path) -> None:

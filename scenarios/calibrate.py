@@ -4,10 +4,11 @@ Unit costs are not calibrated: they are published costs (scenarios/total_place_p
 each) and stay at their central values. What is calibrated, against the silo baseline averaged
 over steps 5-20 (docs/calibration.md gives the sources):
 
-1. each domain's crisis threshold, by bisection, so the share of residents in crisis in a quarter
-   is the target prevalence; the prevention window starts `WINDOW_WIDTH` below it;
-2. each domain's `reference_severity`: the mean need of a crisis there, so `unit_cost_gbp` is
-   the cost of an average crisis (a crisis costs unit_cost x need / reference_severity);
+1. each domain's crisis threshold, by bisection, so crisis events per resident in a quarter (the
+   `crises` measure: events, docs/ODD.md 7.18) are the target rate; the prevention window starts
+   `WINDOW_WIDTH` below it;
+2. each domain's `reference_severity`: the mean need of a crisis event there, so `unit_cost_gbp`
+   is the cost of an average event (an event costs unit_cost x need / reference_severity);
 3. the weights of the ring-fenced lines, in proportion to each line's measured spend, so a
    ring-fence locks money where the settled silo place spends it.
 
@@ -30,7 +31,7 @@ from sim.model.model import PlaceModel
 from sim.model.simulate import simulate
 from sim.scenario import Scenario, load_scenario, with_overrides
 
-TARGET_PREVALENCE = {
+TARGET_PREVALENCE = {  # crisis events per resident a quarter (docs/calibration.md section 3)
     "children": 0.008,
     "health": 0.030,
     "adult_care": 0.015,

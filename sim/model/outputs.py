@@ -19,7 +19,8 @@ waited, summed over those treated) and `crises_while_waiting` (place scale); `po
 of its duty domains' indicators off target); `deadweight_treated` and `deadweight` by category
 (cohorts resolved that quarter). In the last quarter of each year: `concentration` per domain by
 category (`events_top_0.1pct`, `events_top_1pct`, `users_3plus_share`,
-`users_3plus_event_share`, `top_9pct_users_event_share`), `need_top_5pct_share`,
+`users_3plus_event_share`, `top_9pct_users_event_share`), `need_top_5pct_share`, `cost_top_share`
+by category `top_1pct` and `top_5pct` (the year's cost at full unit cost held by the costliest citizens),
 `families_with_multiple_problems` (households, place scale), `family_cost_ratio` and
 `multiple_problem_cost_share`.
 
@@ -53,7 +54,7 @@ MEASURES = (
     "people_in_crisis", "prevention_treated", "prevention_declined", "waiting", "wait_quarters",
     "crises_while_waiting", "pool_declined", "claimed_savings_gbp", "estimated_savings_gbp", "target_missed",
     "deadweight_treated", "deadweight", "concentration", "need_top_5pct_share", "families_with_multiple_problems",
-    "family_cost_ratio", "multiple_problem_cost_share",
+    "family_cost_ratio", "multiple_problem_cost_share", "cost_top_share",
 )  # fmt: skip
 CONCENTRATION = {  # category -> (statistic, its argument)
     "events_top_0.1pct": (top_share, 0.001),
@@ -192,6 +193,8 @@ class StepRecorder:
             for category, (statistic, argument) in CONCENTRATION.items():
                 self.add(step, "concentration", statistic(events, argument), domain=domain, category=category)
         self.add(step, "need_top_5pct_share", top_share(population.needs.sum(axis=0, dtype=np.float64), 0.05))
+        self.add(step, "cost_top_share", top_share(population.cost_this_year, 0.01), category="top_1pct")
+        self.add(step, "cost_top_share", top_share(population.cost_this_year, 0.05), category="top_5pct")
         settings = model.scenario.population.households
         problem_domains = settings.multiple_problems_domains if settings is not None else 3
         families = family_year(population.household, population.events_this_year, population.cost_this_year, problem_domains)
@@ -339,6 +342,8 @@ def summarise(steps: pd.DataFrame, flows: pd.DataFrame, population: int) -> dict
         "families_with_multiple_problems": yearly_mean("families_with_multiple_problems"),
         "multiple_problem_cost_share": yearly_mean("multiple_problem_cost_share"),
         "need_top_5pct_share": yearly_mean("need_top_5pct_share"),
+        "cost_top_1pct_share": yearly_mean("cost_top_share", category="top_1pct"),
+        "cost_top_5pct_share": yearly_mean("cost_top_share", category="top_5pct"),
         "offending_events_top_0.1pct_share": yearly_mean("concentration", "offending", "events_top_0.1pct"),
         "offending_top_9pct_users_event_share": yearly_mean("concentration", "offending", "top_9pct_users_event_share"),
         "health_users_3plus_share": yearly_mean("concentration", "health", "users_3plus_share"),

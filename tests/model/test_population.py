@@ -146,18 +146,25 @@ def closed_form(transition: np.ndarray, start: np.ndarray, pull: np.ndarray, t: 
     return result
 
 
-def test_needs_follow_the_closed_form_recurrence_without_budgets_noise_or_effects():
+@pytest.mark.parametrize("behaviour", [False, True], ids=["plain", "with-events-households-targeting"])
+def test_needs_follow_the_closed_form_recurrence_without_budgets_noise_or_effects(behaviour):
+    """Crisis events, households, assessment error, take-up and queues change who is counted and
+    treated, never the need dynamics: with every effect 0 the closed form holds with them on too."""
     quiet = {"initial_mean": 0.15, "initial_concentration": 30.0, "prevention_threshold": 0.1,
              "crisis_threshold": 0.2, "acute_effect": 0.0, "prevention_effect": 0.0}  # fmt: skip
+    if behaviour:
+        quiet |= {"events": {"repeat_rate": 1.5, "frailty_shape": 0.3}, "take_up": 0.5}
+    agency_extra = {"assessment_error_sd": 0.1, "prevention_slots_per_quarter": {"y": 100.0}} if behaviour else {}
+    households = {"population.households": {"size_shares": [0.3, 0.4, 0.3], "correlation": 0.2}} if behaviour else {}
     scenario = builders.scenario(
-        {"policy.ring_fence_share": 0.5},
+        {"policy.ring_fence_share": 0.5, **households},
         domains={
             "x": builders.domain(**quiet, recovery=0.2, drift=0.004),
             "y": builders.domain(**quiet, recovery=0.1),
             "z": builders.domain(**quiet, recovery=0.3, drift=0.002),
         },
         agencies={
-            "a": builders.agency({"x": 1.0, "y": 0.5}, budget_rule="control_total"),
+            "a": builders.agency({"x": 1.0, "y": 0.5}, budget_rule="control_total", **agency_extra),
             "b": builders.agency({"y": 0.5, "z": 1.0}, budget_rule="control_total"),
         },
         cascades={"x": {"y": 0.05}, "y": {"z": 0.04}, "z": {"x": 0.03}},
@@ -175,4 +182,6 @@ def test_needs_follow_the_closed_form_recurrence_without_budgets_noise_or_effect
         np.testing.assert_allclose(model.population.needs, expected, rtol=0, atol=2e-6)
     # the crisis response did run (paid for by support from the centre), it just removed no need
     assert model.crises.counts["x"] > 0
+    if behaviour:
+        assert model.crises.counts["x"] > model.crises.people["x"]  # repeat events were drawn
     assert model.agency_list[0].purse.owed_to_centre_gbp > 0

@@ -233,7 +233,13 @@ class ServiceAgency(mesa.Agent):
                 continue
             row = model.domain_index[domain]
             referrals = self.prevention_services[domain].serve(
-                population, row, self.config.assessment_error_sd, settings.take_up, int(budget // unit_cost), model.steps
+                population,
+                row,
+                self.config.assessment_error_sd,
+                settings.take_up,
+                int(budget // unit_cost),
+                model.quarters_run,
+                model.crises.masks[domain],
             )
             self.referrals[domain] = referrals
             treated = referrals.treated

@@ -104,6 +104,7 @@ class PlaceModel(mesa.Model):
         payback_quarters = max(1, round(STEPS_PER_YEAR * scenario.policy.prevention_payback_years))
         self.business_case = BusinessCase(self, payback_quarters)
         self.claimed_prevention_gbp = 0.0  # this step's business-case claim for silo prevention
+        self.quarters_run = 0  # warm-up's quarters and the steps: the clock of the prevention queues
         self.crises: CrisisReport | None = None
         self.unserved: dict[str, float] = {}
         self.policy = warm_up_policy(scenario)
@@ -157,6 +158,7 @@ class PlaceModel(mesa.Model):
 
     def quarter_of_services(self) -> None:
         """Income, needs, crises and the silo services: what warm-up and every step share."""
+        self.quarters_run += 1
         self.contacts.clear()
         self.unserved = {}
         self.agents.do("receive_income")

@@ -90,18 +90,31 @@ class PreventionService:
         self.max_wait = max_wait_quarters
         self.queue = np.zeros(0, dtype=np.int64)
         self.joined = np.zeros(0, dtype=np.int64)
+        self.slot_credit = 0.0
 
     @property
     def waiting(self) -> int:
         return int(self.queue.size)
 
     def serve(
-        self, population: Population, row: int, error_sd: float, take_up: float, affordable: int, step: int
+        self,
+        population: Population,
+        row: int,
+        error_sd: float,
+        take_up: float,
+        affordable: int,
+        step: int,
+        crises_now: np.ndarray | None = None,
     ) -> Referrals:
-        """Refer, offer and treat for this quarter (the module docstring's steps 1-4)."""
-        need = population.needs[row]
-        crisis = population.crisis_threshold[row]
-        in_crisis = need[self.queue] >= crisis
+        """Refer, offer and treat for this quarter (the module docstring's steps 1-4).
+
+        `step` counts quarters (warm-up's too), so waits are measured in quarters spent waiting.
+        `crises_now` marks the citizens in crisis this quarter (the crisis report's mask): prevention
+        runs after the acute response has stabilised them, so their need alone may no longer show it.
+        """
+        if crises_now is None:
+            crises_now = population.needs[row] >= population.crisis_threshold[row]
+        in_crisis = crises_now[self.queue]
         too_long = (step - self.joined) > self.max_wait
         crises_while_waiting = int(in_crisis.sum())
         gave_up = int((too_long & ~in_crisis).sum())
@@ -112,20 +125,34 @@ class PreventionService:
         new = self.new_referrals(population, row, error_sd, affordable - from_queue, queue)
         referred = np.concatenate([queue[:from_queue], new])
         since = np.concatenate([joined[:from_queue], np.full(new.size, step, dtype=np.int64)])
-        slots = referred.size if self.slots is None else min(referred.size, int(self.slots / population.weight))
+        slots = min(referred.size, self.slots_this_quarter(population.weight, referred.size))
         offered, offered_since = referred[:slots], since[:slots]
-        self.queue = np.concatenate([referred[slots:], queue[from_queue:]])
-        self.joined = np.concatenate([since[slots:], joined[from_queue:]])
+        new_waiting = slice(max(0, slots - from_queue), None)
+        # the queue keeps its order of arrival: those referred again but not offered, those not
+        # referred again (money ran out), then this quarter's new referrals
+        self.queue = np.concatenate([queue[min(slots, from_queue) :], new[new_waiting]])
+        self.joined = np.concatenate([joined[min(slots, from_queue) :], since[from_queue:][new_waiting]])
 
         accepted = takes_up(population, offered, take_up)
         return Referrals(
-            assessed=np.concatenate([offered, referred[max(slots, from_queue) :]]),  # new referrals are assessed, waiting or not
+            assessed=np.concatenate([offered, new[new_waiting]]),  # new referrals are assessed, waiting or not
             treated=offered[accepted],
             waited_quarters=(step - offered_since)[accepted],
             declined=int((~accepted).sum()),
             crises_while_waiting=crises_while_waiting,
             left_queue_unserved=gave_up,
         )
+
+    def slots_this_quarter(self, weight: float, wanted: int) -> int:
+        """Places this quarter in simulated citizens: `slots / weight`, its fraction carried to the
+        next quarter so that small samples are not biased down by rounding (places unused this
+        quarter are not carried: staff time does not keep)."""
+        if self.slots is None:
+            return wanted
+        self.slot_credit += self.slots / weight
+        places = int(self.slot_credit)
+        self.slot_credit -= places
+        return places
 
     def new_referrals(
         self, population: Population, row: int, error_sd: float, at_most: int, already_waiting: np.ndarray

@@ -52,7 +52,7 @@ HEADLINE = {
     "waste_gbp": "Waste (£m per year)",
     "acute_share": "Acute share of spend (percentage points)",
     "mean_wellbeing": "Mean wellbeing (0-1)",
-    "crises_per_1000_per_year": "Crises per 1,000 people per year",
+    "crises_per_1000_per_year": "Crisis events per 1,000 people per year",
 }
 # Efficiency per comparison, against the baseline of the same seed (sim/analysis/paired.py): shown
 # beside HEADLINE wherever points are compared with a baseline. Positive = the point saves.
@@ -195,7 +195,7 @@ def outcomes_section(context: Context) -> Section:
                       "the 95% t interval of that mean.")  # fmt: skip
     per_thousand = 1000.0 / context.population
     specs: list[tuple[str, str, str, str, tuple[str, ...], Callable[[pd.DataFrame], pd.DataFrame]]] = [
-        ("crises_by_domain", "crises", "Crises per domain", "Crises per 1,000 people per quarter", ("domain",),
+        ("crises_by_domain", "crises", "Crisis events per domain", "Crisis events per 1,000 people per quarter", ("domain",),
          lambda t: scale(t, per_thousand)),
         ("wellbeing", "wellbeing", "Wellbeing", "Mean wellbeing (0-1)", (), lambda t: t),
         ("unmet_statutory_demand", "unmet_statutory_demand_gbp", "Unmet statutory demand",

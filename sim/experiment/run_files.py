@@ -2,17 +2,18 @@
 user's files.
 
 A run's default folder is named after the scenario file, the seed and a short hash of everything
-that determines the numbers (the resolved scenario, seed, quarters, citizens, the silo twin), so
-two different runs never share a folder. An existing folder is replaced only when asked
-(`replace=True`, the CLI's `--force`), and only if it holds a placesim run and nothing else.
-Files are written into a hidden sibling folder and renamed into place only when complete, so an
-interrupted run never leaves a folder that looks finished.
+that determines its files (the resolved scenario, seed, quarters, citizens, the silo twin, the
+citizen panel), so two different runs never share a folder. An existing folder is replaced only
+when asked (`replace=True`, the CLI's `--force`), and only if it holds a placesim run and nothing
+else. Files are written into a hidden sibling folder and renamed into place only when complete,
+so an interrupted run never leaves a folder that looks finished.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from sim.scenario import Scenario, ScenarioError
 from sim.scenario.loading import scenario_hash
 
 TABLES = ("steps", "ledger", "balances")
-RUN_FILES = frozenset({*(f"{name}.parquet" for name in TABLES), "summary.json", "manifest.json"})
+PANEL_FILE = "panel.parquet"  # only when the run kept a citizen panel
+RUN_FILES = frozenset({*(f"{name}.parquet" for name in TABLES), PANEL_FILE, "summary.json", "manifest.json"})
 IDENTITY_DIGITS = 8
 
 
@@ -33,9 +35,15 @@ class RunFolderError(ScenarioError):
         super().__init__(str(folder), [("--out", message)])
 
 
-def run_identity(scenario: Scenario, seed: int, steps: int, population_sample: int, with_silo_twin: bool) -> str:
-    """A short hash of everything that determines a run's tables and summary."""
-    inputs = [scenario_hash(scenario), seed, steps, population_sample, with_silo_twin]
+def run_identity(
+    scenario: Scenario, seed: int, steps: int, population_sample: int, with_silo_twin: bool, panel_citizens: int = 0
+) -> str:
+    """A short hash of everything that determines a run's files. The panel counts as the citizens
+    it follows (at most the sample), and only when there is one, so a run without a panel keeps
+    the name it had before panels existed."""
+    inputs: list[object] = [scenario_hash(scenario), seed, steps, population_sample, with_silo_twin]
+    if panel_citizens > 0:
+        inputs.append(min(panel_citizens, population_sample))
     return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:IDENTITY_DIGITS]
 
 
@@ -62,6 +70,11 @@ def check_run_folder(out_dir: Path, replace: bool) -> None:
         )
 
 
+def panel_citizens(result: RunResult) -> int:
+    """Citizens the run's panel follows; 0 without a panel."""
+    return 0 if result.panel is None else int(result.panel["citizen"].nunique())
+
+
 def manifest(result: RunResult, source: str | None = None) -> dict[str, object]:
     return {
         "scenario_file": source,
@@ -70,6 +83,7 @@ def manifest(result: RunResult, source: str | None = None) -> dict[str, object]:
         "seed": result.seed,
         "steps": int(result.steps["step"].max()),
         "population_sample": result.population_sample,
+        "panel_citizens": panel_citizens(result),
         **provenance(),
         "scenario": result.scenario.model_dump(mode="json"),
     }
@@ -86,7 +100,10 @@ def write_run(result: RunResult, out_dir: Path, source: str | None = None, repla
     staging.mkdir()
     for name in TABLES:
         getattr(result, name).to_parquet(staging / f"{name}.parquet", index=False)
-    (staging / "summary.json").write_text(json.dumps(result.summary, indent=2, allow_nan=False) + "\n")
+    if result.panel is not None:
+        result.panel.to_parquet(staging / PANEL_FILE, index=False)
+    summary = {key: None if isinstance(value, float) and math.isnan(value) else value for key, value in result.summary.items()}
+    (staging / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")  # null: not measured
     (staging / "manifest.json").write_text(json.dumps(manifest(result, source), indent=2, allow_nan=False) + "\n")
     if out_dir.exists():
         shutil.rmtree(out_dir)

@@ -21,11 +21,11 @@ import numpy as np
 
 
 def top_share(values: np.ndarray, fraction: float) -> float:
-    """Share of sum(values) held by the ceil(fraction * N) largest values (0 when the total is 0)."""
+    """Share of sum(values) held by the ceil(fraction * N) largest values, at least one (0 when the total is 0)."""
     total = float(values.sum(dtype=np.float64))
     if total <= 0 or values.size == 0:
         return 0.0
-    k = min(values.size, max(1, int(np.ceil(fraction * values.size))))
+    k = min(values.size, max(1, int(np.ceil(fraction * values.size - 1e-9))))  # 0.07 x 100 is 7, not 7.000000000000001
     top = np.partition(values, values.size - k)[values.size - k :]
     return float(top.sum(dtype=np.float64)) / total
 

@@ -23,7 +23,8 @@ import numpy as np
 from sim.scenario.schema import Domain, Scenario
 
 EVENT_DTYPE = np.uint16
-MAX_EVENTS = 1000  # per citizen, domain and quarter: far beyond any hazard a scenario can set
+MAX_EVENTS = 1000  # per citizen, domain and quarter: a cap, reached only by hazards far beyond any published pattern
+LARGE_RATE = 500.0  # above this exp(-rate) nears underflow: such rates take scipy's quantile instead
 
 
 def draw_frailty(scenario: Scenario, n_citizens: int, rng: np.random.Generator) -> np.ndarray:
@@ -40,8 +41,17 @@ def poisson_quantile(uniform: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """The Poisson(rate) quantile at `uniform`: the smallest k with P(K <= k) >= u, elementwise.
 
     The distribution function is accumulated term by term for the citizens not yet placed, so the
-    work is the number of events drawn, not a table over every possible count.
+    work is the number of events drawn, not a table over every possible count. A rate above
+    LARGE_RATE (where the first term would underflow) takes scipy's Poisson quantile.
     """
+    large = rate > LARGE_RATE
+    if large.any():
+        from scipy.stats import poisson  # rare: imported only when needed (scipy.stats is slow to import)
+
+        counts = np.zeros(uniform.shape, dtype=np.int64)
+        counts[large] = poisson.ppf(uniform[large], rate[large]).astype(np.int64)
+        counts[~large] = poisson_quantile(uniform[~large], rate[~large])
+        return counts
     counts = np.zeros(uniform.shape, dtype=np.int64)
     term = np.exp(-rate.astype(np.float64))
     cumulative = term.copy()

@@ -18,7 +18,8 @@ from sim.scenario.schema import PoolRule, Scenario
 
 @dataclass
 class RunResult:
-    """The tables of one run (pandas DataFrames) and its summary."""
+    """The tables of one run (pandas DataFrames) and its summary; `panel` is the citizen panel
+    (sim/model/panel.py, docs/results.md) when one was asked for, else None."""
 
     scenario: Scenario
     seed: int
@@ -27,6 +28,7 @@ class RunResult:
     ledger: pd.DataFrame
     balances: pd.DataFrame
     summary: dict[str, float] = field(default_factory=dict)
+    panel: pd.DataFrame | None = None
 
 
 def simulate(
@@ -35,10 +37,15 @@ def simulate(
     steps: int | None = None,
     population_sample: int | None = None,
     on_step: Callable[[int, int], None] | None = None,
+    panel_citizens: int = 0,
 ) -> RunResult:
-    """Run the model; refuse to return results whose ledger does not balance."""
+    """Run the model; refuse to return results whose ledger does not balance. With
+    `panel_citizens` > 0, `result.panel` follows the first that many simulated citizens (all of
+    them if it is at least the sample)."""
+    if panel_citizens < 0:
+        raise ValueError(f"panel_citizens must be 0 (no panel) or a number of citizens to follow, not {panel_citizens}")
     sample = population_sample or scenario.run.population_sample
-    model = PlaceModel(scenario, seed=seed, population_sample=sample, steps=steps)
+    model = PlaceModel(scenario, seed=seed, population_sample=sample, steps=steps, panel_citizens=panel_citizens)
     try:
         while model.running:
             model.step()
@@ -48,6 +55,8 @@ def simulate(
         flows = model.ledger.flows()
         table = model.recorder.table(flows)
         result = RunResult(scenario, model.seed, sample, table, flows, model.ledger.balances())
+        if model.panel is not None:
+            result.panel = model.panel.table()
     finally:
         model.close()
     result.summary = summarise(table, flows, scenario.place.population)
@@ -66,13 +75,15 @@ def run(
     population_sample: int | None = None,
     compare_with_silo: bool = True,
     on_step: Callable[[int, int], None] | None = None,
+    panel_citizens: int = 0,
 ) -> RunResult:
     """Run a scenario; with `compare_with_silo`, also report crises averted against its silo twin
-    run with the same seed (common random numbers). Warns (`InertLeverWarning`) of levers that are
-    set but cannot act, such as a pool rule with a pooling rate of 0."""
+    run with the same seed (common random numbers); `panel_citizens` as for `simulate`, for this
+    run only (the twin keeps no panel). Warns (`InertLeverWarning`) of levers that are set but
+    cannot act, such as a pool rule with a pooling rate of 0."""
     for path, message in inert_levers(scenario):
         warnings.warn(f"{scenario.name}: {path}: {message}", InertLeverWarning, stacklevel=2)
-    result = simulate(scenario, seed, steps, population_sample, on_step)
+    result = simulate(scenario, seed, steps, population_sample, on_step, panel_citizens)
     averted = 0.0
     if compare_with_silo and scenario.policy.pool.rule is not PoolRule.silo:
         baseline = simulate(silo_twin(scenario), result.seed, steps, result.population_sample)

@@ -171,6 +171,22 @@ def test_run_manifest_records_provenance(pooled_run: Path) -> None:
     assert "crises_averted_vs_silo" in summary
 
 
+def test_run_with_panel_writes_the_citizen_panel_beside_its_tables(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = placesim(
+        "run", DEFAULT, *QUICK, "--steps", "8", "--set", "policy.pool.rule=need", "--set", "policy.pool.rate=0.2",
+        "--no-baseline", "--panel", "50", "--out", out,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"Panel of 50 citizens in {out / 'panel.parquet'}" in result.stdout
+    panel = pd.read_parquet(out / "panel.parquet")
+    columns = ["step", "citizen", "household", "domain", "need", "crises", "treated", "package", "waiting"]
+    assert list(panel.columns) == columns
+    domains = json.loads((out / "manifest.json").read_text())["scenario"]["domains"]
+    assert len(panel) == 8 * 50 * len(domains)
+    assert sorted(panel["citizen"].unique()) == list(range(50))
+
+
 def test_same_seed_gives_the_same_summary(tmp_path: Path) -> None:
     summaries = []
     for name in ("a", "b"):
@@ -474,6 +490,13 @@ def test_a_sample_larger_than_the_place_is_refused_before_running(tmp_path: Path
         "--population-sample: 1,000 simulated citizens for a place of 500 residents (place.population): each must "
         "stand for at least one resident; use at most 500",
     )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("size", ["0", "-5"])
+def test_a_panel_of_no_citizens_is_refused(size: str, tmp_path: Path) -> None:
+    result = placesim("run", DEFAULT, "--panel", size, "--out", tmp_path / "out")
+    assert_bad_input(result, f"argument --panel: must be at least 1 citizen to follow, not {size}; leave --panel out for no panel")
     assert not (tmp_path / "out").exists()
 
 

@@ -13,6 +13,7 @@ moment, even while they load in the first seconds, exits 130 with one line and n
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import sys
@@ -342,16 +343,24 @@ SUMMARY_ROWS = (
     ("final_owed_to_centre_gbp", "Owed to the centre at the end", "£m"),
     ("section_114_count", "Section 114 notices", ""),
     ("mean_wellbeing", "Mean wellbeing (0-1)", ""),
-    ("crises_per_1000_per_year", "Crises per 1,000 residents per year", ""),
+    ("crises_per_1000_per_year", "Crisis events per 1,000 residents per year", ""),
     ("crises_per_million_gbp", "Crises per £1m of money used", ""),
     ("crises_averted_vs_silo", "Crises averted vs silo (same seed)", ""),
     ("unmet_statutory_demand_gbp", "Statutory demand beyond budget", "£m"),
     ("final_deficit_gbp", "Deficits at the end", "£m"),
     ("final_mean_collaboration", "Mean collaboration at the end (0-1)", ""),
+    ("claimed_savings_gbp", "Savings claimed by business cases", "£m"),
+    ("estimated_savings_gbp", "Savings pool members saw in their spend", "£m"),
+    ("deadweight_share", "Deadweight: treated who would not have reached crisis", "%"),
+    ("offers_declined_share", "Offers of help declined", "%"),
+    ("mean_wait_quarters", "Mean wait for prevention (quarters)", ""),
+    ("family_cost_ratio", "Cost of a family with multiple problems / an average household", ""),
 )
 
 
 def format_value(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "not measured"
     if unit == "£m":
         return f"{'-' if value < 0 else ''}£{abs(value) / 1e6:,.1f}m"
     if unit == "%":

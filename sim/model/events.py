@@ -13,7 +13,8 @@ threshold quarter after quarter, and from the hazard rising with need (docs/ODD.
 
 K is drawn by inverting the Poisson distribution function at a uniform drawn every quarter for
 every citizen and domain from the events stream, whether or not the citizen is in crisis, so a
-citizen in crisis under two policies run with one seed has the same events (common random numbers).
+citizen in crisis under two policies run with one seed gets the same draw, and the same events
+where its need is the same (common random numbers).
 """
 
 from __future__ import annotations

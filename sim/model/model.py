@@ -180,7 +180,7 @@ class PlaceModel(mesa.Model):
 
     def ration(self, domain: str, unserved_share: float) -> None:
         """The lead agency of `domain` could not pay for `unserved_share` of its crises' cost: that
-        share (by severity, the least severe first) is not stabilised this quarter."""
+        share (by cost, need times events, the least costly first) is not stabilised this quarter."""
         self.unserved[domain] = min(1.0, self.unserved.get(domain, 0.0) + unserved_share)
 
     def record_prevention(self, row: int, treated: np.ndarray, effect: float) -> None:

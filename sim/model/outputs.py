@@ -13,7 +13,8 @@ agency `budget_gbp` (this year's, a year), `fixed_base_cut_gbp`, `reserves_gbp`,
 Behaviour (docs/ODD.md 7.18-7.22): `crises` counts crisis events; `people_in_crisis` per domain
 the citizens in crisis (place scale). Per agency and domain `prevention_treated`,
 `prevention_declined`, `waiting` (in its queue at the quarter's end), `wait_quarters` (quarters
-waited, summed over those treated) and `crises_while_waiting` (place scale); `pool_declined`.
+waited, summed over those treated), `crises_while_waiting` and `gave_up_waiting` (left the queue
+after `max_wait_quarters`) (place scale); `pool_declined`.
 `claimed_savings_gbp` by category `prevention` or `package` (the business case's claim);
 `estimated_savings_gbp` per agency (what a pool member sees); `target_missed` per agency (share
 of its duty domains' indicators off target); `deadweight_treated` and `deadweight` by category
@@ -52,7 +53,7 @@ MEASURES = (
     "pool_packages", "demand_gbp", "capacity_gbp", "utilisation", "idle_capacity_gbp", "budget_gbp",
     "fixed_base_cut_gbp", "reserves_gbp", "owed_to_centre_gbp", "section_114",
     "people_in_crisis", "prevention_treated", "prevention_declined", "waiting", "wait_quarters",
-    "crises_while_waiting", "pool_declined", "claimed_savings_gbp", "estimated_savings_gbp", "target_missed",
+    "crises_while_waiting", "gave_up_waiting", "pool_declined", "claimed_savings_gbp", "estimated_savings_gbp", "target_missed",
     "deadweight_treated", "deadweight", "concentration", "need_top_5pct_share", "families_with_multiple_problems",
     "family_cost_ratio", "multiple_problem_cost_share", "cost_top_share",
 )  # fmt: skip
@@ -175,6 +176,8 @@ class StepRecorder:
                 self.add(step, "wait_quarters", waited * weight, agency=agency_id, domain=domain)
                 missed = referrals.crises_while_waiting if referrals is not None else 0
                 self.add(step, "crises_while_waiting", missed * weight, agency=agency_id, domain=domain)
+                gave_up = referrals.left_queue_unserved if referrals is not None else 0
+                self.add(step, "gave_up_waiting", gave_up * weight, agency=agency_id, domain=domain)
             self.add(step, "estimated_savings_gbp", model.pool.observed_savings.estimate(agency), agency=agency_id)
             self.add(step, "target_missed", model.indicators.missed_share(agency, step), agency=agency_id)
         self.add(step, "pool_declined", model.pool.offers_declined * weight)

@@ -113,7 +113,11 @@ class PooledBudget:
             population.reduce_need(row, helped, settings.package_effect)
         weight = population.weight
         package_gbp = self.packages * settings.package_cost_gbp
-        population.cost_this_year[helped] += package_gbp / max(helped.size, 1)
+        if settings.whole_family:  # a family's package is shared by its members
+            members = np.bincount(population.household)[population.household[helped]]
+            population.cost_this_year[helped] += settings.package_cost_gbp / members
+        else:
+            population.cost_this_year[helped] += settings.package_cost_gbp
         model.ledger.pay(POOL, SERVICES, package_gbp * weight, "pool_prevention")
         model.ledger.pay(POOL, SERVICES, offered.size * settings.assessment_cost_gbp * weight, "assessment")
 

@@ -57,13 +57,18 @@ def beta_quantile_of_normal(alpha: float, beta: float) -> np.ndarray:
 
 
 def draw_initial_needs(
-    scenario: Scenario, n_citizens: int, rng: np.random.Generator, household: np.ndarray | None = None
+    scenario: Scenario,
+    n_citizens: int,
+    rng: np.random.Generator,
+    household: np.ndarray | None = None,
+    household_rng: np.random.Generator | None = None,
 ) -> np.ndarray:
     """Needs [D, N] from a Gaussian copula (equicorrelation rho) with Beta marginals.
 
     A shared latent factor makes needs co-occur, so that a small minority carries many needs at
     once, as the Total Place counts and the Troubled Families figures found. With households, a
-    share h of that factor is the household's (households.py), so members' needs correlate too.
+    share h of that factor is the household's (households.py), so members' needs correlate too;
+    the household factors come from `household_rng`, so households never re-draw the rest.
     """
     domains = list(scenario.domains.values())
     rho = scenario.population.copula_correlation
@@ -71,7 +76,8 @@ def draw_initial_needs(
     shared = settings.correlation if settings is not None and household is not None else 0.0
     common = rng.standard_normal(n_citizens)
     if shared > 0:
-        common = np.sqrt((rho - shared) / rho) * common + np.sqrt(shared / rho) * rng.standard_normal(household.max() + 1)[household]
+        shared_factor = (household_rng or rng).standard_normal(household.max() + 1)[household]
+        common = np.sqrt((rho - shared) / rho) * common + np.sqrt(shared / rho) * shared_factor
     needs = np.empty((len(domains), n_citizens), dtype=NEED_DTYPE)
     for row, domain in enumerate(domains):
         latent = np.sqrt(rho) * common + np.sqrt(1.0 - rho) * rng.standard_normal(n_citizens)
@@ -97,7 +103,7 @@ class Population:
         household_rng, self.event_rng, self.targeting_rng = rng.spawn(3)
         self.weight = scenario.place.population / n_citizens
         self.household = draw_household_ids(scenario.population.households, n_citizens, household_rng)
-        self.needs = draw_initial_needs(scenario, n_citizens, rng, self.household)
+        self.needs = draw_initial_needs(scenario, n_citizens, rng, self.household, household_rng)
         self.transition = transition_matrix(scenario).astype(NEED_DTYPE)
         drift = np.array([d.drift for d in domains], dtype=NEED_DTYPE)[:, None]
         recovery = np.array([d.recovery for d in domains], dtype=NEED_DTYPE)[:, None]
@@ -113,7 +119,9 @@ class Population:
             a.assessment_error_sd > 0 for a in scenario.agencies.values()
         )
         self.draws_take_up = scenario.policy.pool.take_up < 1 or any(d.take_up < 1 for d in domains)
-        # this quarter's draws (common random numbers: drawn for every citizen, whatever the policy)
+        # this quarter's draws, for every citizen whatever the policy (common random numbers), in every
+        # scenario whose agencies or pool could use them: a scenario that sets no assessment error
+        # and full take-up anywhere draws none
         self.event_draw = np.zeros(self.needs.shape, dtype=NEED_DTYPE)
         self.assessment_error = np.zeros(self.needs.shape, dtype=NEED_DTYPE)
         self.take_up_draw = np.zeros(n_citizens, dtype=NEED_DTYPE)

@@ -10,9 +10,10 @@ Two numbers, neither of which is the saving itself (docs/ODD.md 7.21):
   citizen was on the way to crisis (no deadweight) and every avoided crisis saves its full unit
   cost (no fixed capacity). `claimed_savings_gbp` adds these up.
 - **The estimate.** What a member learns from and hands back under gain-share is its own acute
-  spend against a projected baseline: the mean quarterly acute spend of its last settled year
-  before the run (flat: the do-nothing projection), less the spend of the quarter `lag_quarters`
-  ago, times `attribution_share` (how much of any fall it puts down to the pool), plus noise of
+  spend against a projected baseline: what a silo quarter costs it at the settled state, the
+  capacity it holds after warm-up plus the variable cost of its mean demand in the last warm-up
+  year and its mean benefits (`ServiceAgency.settled_acute_spend_gbp`; flat: the do-nothing
+  projection), less the spend of the quarter `lag_quarters` ago, times `attribution_share` (how much of any fall it puts down to the pool), plus noise of
   sd `noise_sd_share` of the baseline. A fall for any reason (rationing, a quiet quarter) reads
   as a saving, and a saving in capacity that is still paid for does not show at all.
 

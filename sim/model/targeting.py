@@ -6,16 +6,18 @@ Each quarter an agency with prevention money in a duty domain d (docs/ODD.md 7.2
    for every citizen and domain every quarter from the targeting stream;
 2. refers as many citizens as its money buys (prevention and assessment cost each): first those
    waiting in its queue, in order of arrival, then new citizens whose observed need is in the
-   prevention window (observed need in [prevention, crisis threshold) and true need below the
-   crisis threshold: a citizen in crisis is met by the crisis response), highest observed first;
+   prevention window (observed need in [prevention, crisis threshold), true need below the
+   crisis threshold, and not in crisis this quarter: a citizen in crisis is met by the crisis
+   response, even once it has stabilised them), highest observed first;
 3. offers a place to as many as it has slots this quarter (`prevention_slots_per_quarter`,
    residents, divided by the citizens' weight; as many as it refers if not set); the rest wait,
    and leave the queue after `max_wait_quarters` or when they reach crisis while waiting;
 4. an offer is taken up when the citizen's take-up draw this quarter is below the domain's
    `take_up`; a declined offer costs its assessment and the citizen leaves.
 
-With no error, unlimited slots and full take-up this is the silo targeting of earlier versions:
-the citizens closest to crisis first, every offer taken.
+With no error, unlimited slots and full take-up this is the silo targeting of earlier versions,
+the citizens closest to crisis first and every offer taken, except that citizens in crisis this
+quarter (stabilised back into the window by the acute response) are no longer referred.
 """
 
 from __future__ import annotations
@@ -122,7 +124,7 @@ class PreventionService:
         queue, joined = self.queue[keep], self.joined[keep]
 
         from_queue = min(queue.size, max(affordable, 0))
-        new = self.new_referrals(population, row, error_sd, affordable - from_queue, queue)
+        new = self.new_referrals(population, row, error_sd, affordable - from_queue, queue, crises_now)
         referred = np.concatenate([queue[:from_queue], new])
         since = np.concatenate([joined[:from_queue], np.full(new.size, step, dtype=np.int64)])
         slots = min(referred.size, self.slots_this_quarter(population.weight, referred.size))
@@ -155,13 +157,21 @@ class PreventionService:
         return places
 
     def new_referrals(
-        self, population: Population, row: int, error_sd: float, at_most: int, already_waiting: np.ndarray
+        self,
+        population: Population,
+        row: int,
+        error_sd: float,
+        at_most: int,
+        already_waiting: np.ndarray,
+        crises_now: np.ndarray,
     ) -> np.ndarray:
-        """Up to `at_most` citizens not yet waiting whose observed need is in the prevention window, highest first."""
+        """Up to `at_most` citizens not yet waiting and not in crisis this quarter whose observed need
+        is in the prevention window, highest first."""
         if at_most <= 0:
             return np.zeros(0, dtype=np.int64)
         seen = observed_need(population, row, error_sd)
         window = (seen >= population.prevention_threshold[row]) & (seen < population.crisis_threshold[row])
+        window &= ~crises_now
         if error_sd > 0:
             window &= population.needs[row] < population.crisis_threshold[row]
         window[already_waiting] = False

@@ -4,16 +4,19 @@ Each quarter an agency with prevention money in a duty domain d (docs/ODD.md 7.2
 
 1. sees need through assessment with error: observed need = need + sd_a * z_id, with z drawn
    for every citizen and domain every quarter from the targeting stream;
-2. refers as many citizens as its money buys (prevention and assessment cost each): first those
-   waiting in its queue, in order of arrival, then new citizens whose observed need is in the
-   prevention window (observed need in [prevention, crisis threshold), true need below the
-   crisis threshold, and not in crisis this quarter: a citizen in crisis is met by the crisis
-   response, even once it has stabilised them), highest observed first;
-3. offers a place to as many as it has slots this quarter (`prevention_slots_per_quarter`,
-   residents, divided by the citizens' weight; as many as it refers if not set); the rest wait,
-   and leave the queue after `max_wait_quarters` or when they reach crisis while waiting;
-4. an offer is taken up when the citizen's take-up draw this quarter is below the domain's
-   `take_up`; a declined offer costs its assessment and the citizen leaves.
+2. has places for T = min(A, S) treatments: A what its money buys (prevention and assessment
+   cost each), S its slots this quarter (`prevention_slots_per_quarter`, residents, divided by
+   the citizens' weight; S = A if not set);
+3. lists citizens: first those waiting in its queue, in order of arrival, then new citizens
+   whose observed need is in the prevention window (observed need in [prevention, crisis
+   threshold), true need below the crisis threshold, and not in crisis this quarter: a citizen
+   in crisis is met by the crisis response, even once it has stabilised them), highest observed
+   first, as many as it expects to need (`offers_for`);
+4. offers places down the list until T have been taken up: an offer is taken up when the
+   citizen's take-up draw this quarter is below the domain's `take_up`; a declined offer costs
+   its assessment and the citizen leaves. When the slots bind (S < A), the new citizens the
+   money would have treated wait in the queue (about (A - T) / take_up of them), and leave it
+   after `max_wait_quarters` or when they are in crisis while waiting.
 
 With no error, unlimited slots and full take-up this is the silo targeting of earlier versions,
 the citizens closest to crisis first and every offer taken, except that citizens in crisis this
@@ -66,6 +69,25 @@ def takes_up(population: Population, citizens: np.ndarray, take_up: float) -> np
     if take_up >= 1.0:
         return np.ones(citizens.size, dtype=bool)
     return population.take_up_draw[citizens] < take_up
+
+
+def offers_for(treatments: int, take_up: float) -> int:
+    """Offers to line up for `treatments` acceptances: the expected number, `treatments / take_up`,
+    with four standard deviations to spare, so a service rarely runs out of people to offer to."""
+    if treatments <= 0:
+        return 0
+    if take_up >= 1.0 or take_up <= 0.0:
+        return treatments
+    spare = 4.0 * np.sqrt(treatments * (1.0 - take_up)) + 4.0
+    return int(np.ceil((treatments + spare) / take_up))
+
+
+def offers_until(accepts: np.ndarray, places: int) -> int:
+    """How many of the listed citizens are offered a place: in order, until `places` have accepted."""
+    if places <= 0 or accepts.size == 0:
+        return 0
+    filled = np.searchsorted(np.cumsum(accepts), places)  # the offer that fills the last place
+    return int(min(filled + 1, accepts.size))
 
 
 @dataclass(frozen=True)
@@ -123,21 +145,24 @@ class PreventionService:
         keep = ~(in_crisis | too_long)
         queue, joined = self.queue[keep], self.joined[keep]
 
-        from_queue = min(queue.size, max(affordable, 0))
-        new = self.new_referrals(population, row, error_sd, affordable - from_queue, queue, crises_now)
-        referred = np.concatenate([queue[:from_queue], new])
-        since = np.concatenate([joined[:from_queue], np.full(new.size, step, dtype=np.int64)])
-        slots = min(referred.size, self.slots_this_quarter(population.weight, referred.size))
-        offered, offered_since = referred[:slots], since[:slots]
-        new_waiting = slice(max(0, slots - from_queue), None)
-        # the queue keeps its order of arrival: those referred again but not offered, those not
-        # referred again (money ran out), then this quarter's new referrals
-        self.queue = np.concatenate([queue[min(slots, from_queue) :], new[new_waiting]])
-        self.joined = np.concatenate([joined[min(slots, from_queue) :], since[from_queue:][new_waiting]])
-
-        accepted = takes_up(population, offered, take_up)
+        slots = self.slots_this_quarter(population.weight, affordable)
+        places = max(0, min(affordable, slots))  # treatments this quarter: money and staff both bind
+        new = self.new_referrals(
+            population, row, error_sd, offers_for(affordable, take_up) - queue.size, queue, crises_now
+        )
+        listed = np.concatenate([queue, new])  # the queue in order of arrival, then the new, highest first
+        since = np.concatenate([joined, np.full(new.size, step, dtype=np.int64)])
+        accepts = takes_up(population, listed, take_up)
+        offered_count = offers_until(accepts, places)
+        offered, offered_since, accepted = listed[:offered_count], since[:offered_count], accepts[:offered_count]
+        # new referrals the money would treat but the places cannot wait for a place; the queue
+        # keeps those it did not reach, in order
+        unreached_new = new[max(0, offered_count - queue.size) :]
+        waiting_new = unreached_new[: offers_for(affordable - places, take_up)] if slots < affordable else unreached_new[:0]
+        self.queue = np.concatenate([queue[offered_count:], waiting_new])
+        self.joined = np.concatenate([joined[offered_count:], np.full(waiting_new.size, step, dtype=np.int64)])
         return Referrals(
-            assessed=np.concatenate([offered, new[new_waiting]]),  # new referrals are assessed, waiting or not
+            assessed=np.concatenate([offered, waiting_new]),  # new referrals are assessed, waiting or not
             treated=offered[accepted],
             waited_quarters=(step - offered_since)[accepted],
             declined=int((~accepted).sum()),

@@ -229,9 +229,9 @@ class ServiceAgency(mesa.Agent):
             budget = model.ledger.available(self.agency_id, line) + flexible_budget * share / total_duty
             settings = model.scenario.domains[domain]
             unit_cost = (settings.prevention_cost_gbp + self.config.assessment_cost_gbp) * population.weight
-            if unit_cost <= 0 or budget < unit_cost:
+            if unit_cost <= 0:
                 continue
-            row = model.domain_index[domain]
+            row = model.domain_index[domain]  # a quarter without money still serves: its queue is kept up
             referrals = self.prevention_services[domain].serve(
                 population,
                 row,

@@ -9,9 +9,9 @@ Each quarter an agency with prevention money in a duty domain d (docs/ODD.md 7.2
    the citizens' weight; S = A if not set);
 3. lists citizens: first those waiting in its queue, in order of arrival, then new citizens
    whose observed need is in the prevention window (observed need in [prevention, crisis
-   threshold), true need below the crisis threshold, and not in crisis this quarter: a citizen
-   in crisis is met by the crisis response, even once it has stabilised them), highest observed
-   first, as many as it expects to need (`offers_for`);
+   threshold)) and who are not in crisis this quarter (a citizen in crisis is met by the crisis
+   response, even once it has stabilised them), highest observed first, as many as it expects
+   to need (`offers_for`);
 4. offers places down the list until T have been taken up: an offer is taken up when the
    citizen's take-up draw this quarter is below the domain's `take_up`; a declined offer costs
    its assessment and the citizen leaves. When the slots bind (S < A), the new citizens the
@@ -196,9 +196,7 @@ class PreventionService:
             return np.zeros(0, dtype=np.int64)
         seen = observed_need(population, row, error_sd)
         window = (seen >= population.prevention_threshold[row]) & (seen < population.crisis_threshold[row])
-        window &= ~crises_now
-        if error_sd > 0:
-            window &= population.needs[row] < population.crisis_threshold[row]
+        window &= ~crises_now  # true need at or above the threshold is a crisis this quarter: never referred
         window[already_waiting] = False
         eligible = np.flatnonzero(window)
         return eligible[highest_first(seen[eligible], at_most)]

@@ -40,8 +40,8 @@ def crises_over_time(folder: Path, out: Path) -> None:
             by_step.mean().index / 4, by_step.quantile(0.025) * rate, by_step.quantile(0.975) * rate, color=colour, alpha=0.15
         )
     axes.set_xlabel("years")
-    axes.set_ylabel("crises per quarter per 1,000 residents")
-    axes.set_title("Crises in the default place under six regimes (mean and 95% band over replications)")
+    axes.set_ylabel("crisis events per quarter per 1,000 residents")
+    axes.set_title("Crisis events in the default place under six regimes (mean and 95% band over replications)")
     axes.legend(frameon=False, fontsize="small")
     figure.savefig(out, dpi=110)
 

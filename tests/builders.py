@@ -110,3 +110,16 @@ def model_with_needs(
     population.pull[...] = recovery * needs + drift
     population.contact_draw[...] = contact_draw
     return model
+
+
+# Silo prevention in the tiny place: agency a alone in x, money for two interventions a quarter,
+# and six citizens of whom four are in x's prevention window (shared by the prevention tests)
+SILO_PREVENTION = {
+    "agencies.a.statutory_duties": {"x": 1.0},
+    "agencies.b.statutory_duties": {"y": 1.0},
+    "agencies.a.prevention_propensity": 1.0,
+    "agencies.a.budget_gbp_per_year": 1000.0,  # 250 a quarter: two interventions at 100 + 10
+    "domains.x.prevention_effect": 0.5,
+    "policy.prevention_payback_years": 1.0,
+}
+WINDOW_NEEDS = [[0.3, 0.45, 0.4, 0.26, 0.1, 0.2], [0.3, 0.3, 0.3, 0.3, 0.3, 0.3]]

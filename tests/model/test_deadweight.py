@@ -38,15 +38,8 @@ def test_a_cohort_follows_exactly_what_its_citizens_do_without_help():
     assert np.abs(model.population.needs[:, citizens] - before).max() > 0.05  # the needs did move
 
 
-PREVENTION = {
-    "agencies.a.statutory_duties": {"x": 1.0},
-    "agencies.b.statutory_duties": {"y": 1.0},
-    "agencies.a.prevention_propensity": 1.0,
-    "agencies.a.budget_gbp_per_year": 1000.0,  # 250 a quarter: two interventions at 100 + 10
-    "domains.x.prevention_effect": 0.5,
-    "policy.prevention_payback_years": 1.0,
-}
-WINDOW_NEEDS = [[0.3, 0.45, 0.4, 0.26, 0.1, 0.2], [0.3, 0.3, 0.3, 0.3, 0.3, 0.3]]
+PREVENTION = builders.SILO_PREVENTION
+WINDOW_NEEDS = builders.WINDOW_NEEDS
 
 
 def test_silo_prevention_opens_a_cohort_of_the_treated_with_their_needs_before_treatment():

@@ -173,15 +173,7 @@ def test_a_prevention_claim_is_unit_cost_over_severity_times_need_effect_closene
 
 
 def test_silo_prevention_claims_on_the_needs_before_treatment_over_the_payback_years():
-    changes = {
-        "agencies.a.statutory_duties": {"x": 1.0},
-        "agencies.b.statutory_duties": {"y": 1.0},
-        "agencies.a.prevention_propensity": 1.0,
-        "agencies.a.budget_gbp_per_year": 1000.0,  # 250 a quarter: two interventions at 100 + 10
-        "domains.x.prevention_effect": 0.5,
-        "policy.prevention_payback_years": 1.0,
-    }
-    scenario = builders.scenario(changes, population=4)
+    scenario = builders.scenario(builders.SILO_PREVENTION, population=4)
     model = builders.model_with_needs(scenario, [[0.3, 0.45, 0.4, 0.1], [0.0] * 4])
     model.step()
     persistence = sum(0.9**k for k in range(4))

@@ -33,12 +33,12 @@ from sim.model.deadweight import Counterfactuals
 from sim.model.duplication import AssessmentBill, ContactRegister
 from sim.model.ledger import Ledger
 from sim.model.outputs import StepRecorder, opening_headline
-from sim.model.pool import PooledBudget
 from sim.model.panel import PanelRecorder
+from sim.model.pool import PooledBudget
 from sim.model.population import Population
 from sim.model.savings_estimate import BusinessCase
-from sim.model.targets import Indicators
 from sim.model.settlement import close_year, open_year, settle_after_warm_up, settle_fixed_base_in_warm_up
+from sim.model.targets import Indicators
 from sim.scenario.loading import load_scenario, with_overrides
 from sim.scenario.schema import Policy, PoolRule, Scenario
 
@@ -190,7 +190,7 @@ class PlaceModel(mesa.Model):
         self.claimed_prevention_gbp += self.business_case.claim_for_prevention(self.population, row, treated, effect)
         self.counterfactuals.add("prevention", self.population, treated, row)
 
-    def counterfactuals_add(self, source: str, citizens: np.ndarray, domain: int) -> None:
+    def remember_untreated(self, source: str, citizens: np.ndarray, domain: int) -> None:
         """Remember `citizens` untreated, for deadweight (not during warm-up)."""
         if not self.warming_up:
             self.counterfactuals.add(source, self.population, citizens, domain)

@@ -108,7 +108,7 @@ class PooledBudget:
         self.packages = int(accepted.sum())
         self.helped = helped
         self.claimed_gbp = float(model.business_case.avoided(population.needs[:, helped], settings.package_effect).sum()) * population.weight
-        model.counterfactuals_add("package", helped, ANY_DOMAIN)
+        model.remember_untreated("package", helped, ANY_DOMAIN)
         for row in range(population.needs.shape[0]):
             population.reduce_need(row, helped, settings.package_effect)
         weight = population.weight

@@ -30,7 +30,7 @@ def test_a_cohort_follows_exactly_what_its_citizens_do_without_help():
     model = moving_model()
     citizens = np.arange(0, 200, 3)
     before = model.population.needs[:, citizens].copy()
-    model.counterfactuals_add("package", citizens, ANY_DOMAIN)
+    model.remember_untreated("package", citizens, ANY_DOMAIN)
     for _ in range(HORIZON_QUARTERS - 1):
         model.step()
         _, cohort = model.counterfactuals.open[0]
@@ -66,7 +66,7 @@ def test_a_pool_package_opens_a_whole_person_cohort_with_the_needs_before_the_pa
 def test_warm_up_adds_no_cohort():
     model = moving_model()
     model.warming_up = True
-    model.counterfactuals_add("package", np.array([0, 1]), ANY_DOMAIN)
+    model.remember_untreated("package", np.array([0, 1]), ANY_DOMAIN)
     assert model.counterfactuals.open == []
 
 

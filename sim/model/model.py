@@ -257,7 +257,13 @@ class PlaceModel(mesa.Model):
 
     @property
     def pool_balance_gbp(self) -> float:
+        """The pool's balance at the end of the quarter: what its last package offers left, GBP."""
         return self.headline.pool_balance_gbp
+
+    @property
+    def pooled_this_quarter_gbp(self) -> float:
+        """Contributions paid into the pool this quarter, all members, GBP."""
+        return self.headline.pooled_gbp
 
     @property
     def deficits_gbp(self) -> float:
@@ -269,6 +275,7 @@ HEADLINE_REPORTERS = {
     name: name
     for name in (
         "crises_this_quarter", "spend_this_quarter_gbp", "wellbeing", "mean_collaboration", "pool_balance_gbp",
+        "pooled_this_quarter_gbp",
         "deficits_gbp",
     )
 }  # fmt: skip

@@ -100,6 +100,7 @@ class QuarterHeadline:
     wellbeing: float  # 1 - mean need over citizens and domains
     mean_collaboration: float  # over agencies
     pool_balance_gbp: float
+    pooled_gbp: float  # contributions paid into the pool this quarter
     deficits_gbp: float  # carried forward, all agencies
 
 
@@ -111,6 +112,7 @@ def opening_headline(model: PlaceModel) -> QuarterHeadline:
         wellbeing=1.0 - float(model.population.needs.mean(dtype=np.float64)),
         mean_collaboration=float(np.mean([a.collaboration for a in model.agency_list])),
         pool_balance_gbp=model.pool.balance,
+        pooled_gbp=0.0,
         deficits_gbp=sum(a.deficit for a in model.agency_list),
     )
 
@@ -158,6 +160,7 @@ class StepRecorder:
             wellbeing=wellbeing,
             mean_collaboration=collaboration / max(len(model.agency_list), 1),
             pool_balance_gbp=model.pool.balance,
+            pooled_gbp=sum(model.pool.contributions.values()),
             deficits_gbp=deficits,
         )
 

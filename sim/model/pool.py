@@ -15,7 +15,8 @@ error `assessment_error_sd`, targeting.py):
 
 Eligible are citizens whose observed need is in the prevention window of at least one domain (a
 household with such a member, under `whole_family`). An offer is taken up with probability
-`take_up`; a declined offer costs its assessment. Each package bought records its business-case
+`take_up`; a declined offer costs its assessment, and the pool goes on offering down its ranking
+while its balance lasts (as silo services do, targeting.py). Each package bought records its business-case
 claim (savings_estimate.py) and a counterfactual for deadweight (deadweight.py). Gain-share and
 what members learn from use each member's own estimate of its savings (savings_estimate.py), not
 the model's expected avoided cost.
@@ -31,7 +32,7 @@ from sim.model.agencies import STEPS_PER_YEAR
 from sim.model.deadweight import ANY_DOMAIN
 from sim.model.ledger import POOL, SERVICES
 from sim.model.savings_estimate import BusinessCase, ObservedSavings
-from sim.model.targeting import highest_first, observed_needs, takes_up
+from sim.model.targeting import highest_first, observed_needs, offers_affordable, offers_for, takes_up
 from sim.scenario.schema import PoolRule
 
 if TYPE_CHECKING:
@@ -94,16 +95,16 @@ class PooledBudget:
         if eligible.size == 0:
             return
         score = self.score(seen[:, eligible])
-        if settings.whole_family:
-            offered, helped = self.offer_to_households(eligible, score, affordable)
-        else:
-            offered = eligible[highest_first(score, affordable)]
-            helped = offered
-        accepted = takes_up(population, offered, settings.take_up)
-        if settings.whole_family:
-            helped = helped[np.isin(population.household[helped], population.household[offered[accepted]])]
-        else:
-            helped = offered[accepted]
+        wanted = offers_for(affordable, settings.take_up)
+        listed = self.households_first(eligible, score, wanted) if settings.whole_family else eligible[highest_first(score, wanted)]
+        accepts = takes_up(population, listed, settings.take_up)
+        offered_count = offers_affordable(
+            accepts, self.balance / population.weight, settings.assessment_cost_gbp, settings.package_cost_gbp
+        )
+        offered, accepted = listed[:offered_count], accepts[:offered_count]
+        helped = offered[accepted]
+        if settings.whole_family:  # every member of a household that took it up
+            helped = np.flatnonzero(np.isin(population.household, population.household[helped]))
         self.offers_declined = int((~accepted).sum())
         self.packages = int(accepted.sum())
         self.helped = helped
@@ -121,16 +122,14 @@ class PooledBudget:
         model.ledger.pay(POOL, SERVICES, package_gbp * weight, "pool_prevention")
         model.ledger.pay(POOL, SERVICES, offered.size * settings.assessment_cost_gbp * weight, "assessment")
 
-    def offer_to_households(self, eligible: np.ndarray, score: np.ndarray, affordable: int) -> tuple[np.ndarray, np.ndarray]:
-        """(one offered citizen per household, every member of those households): households ranked by
-        the sum of their eligible members' scores. The offered citizen's draw decides the household's take-up."""
+    def households_first(self, eligible: np.ndarray, score: np.ndarray, at_most: int) -> np.ndarray:
+        """The first member of each of the `at_most` households ranked first by the sum of their eligible
+        members' scores, in rank order: the pool offers to them, and their draw decides the household's take-up."""
         household = self.model.population.household
         scores = np.bincount(household[eligible], weights=score)
         candidates = np.unique(household[eligible])
-        chosen = candidates[highest_first(scores[candidates], affordable)]
-        first_member = np.searchsorted(household, chosen)  # households are contiguous runs of citizens
-        members = np.flatnonzero(np.isin(household, chosen))
-        return first_member, members
+        chosen = candidates[highest_first(scores[candidates], at_most)]
+        return np.searchsorted(household, chosen)  # households are contiguous runs of citizens
 
     def score(self, seen: np.ndarray) -> np.ndarray:
         """The rule's score of each eligible citizen, from the needs the pool's assessment sees."""

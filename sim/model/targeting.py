@@ -90,6 +90,15 @@ def offers_until(accepts: np.ndarray, places: int) -> int:
     return int(min(filled + 1, accepts.size))
 
 
+def offers_affordable(accepts: np.ndarray, budget: float, offer_cost: float, treatment_cost: float) -> int:
+    """How many of the listed are offered when every offer costs `offer_cost` (its assessment) and
+    every acceptance `treatment_cost` too: in order, while the money lasts."""
+    if accepts.size == 0:
+        return 0
+    spent = offer_cost * np.arange(1, accepts.size + 1) + treatment_cost * np.cumsum(accepts)
+    return int(np.searchsorted(spent, budget * (1 + 1e-12), side="right"))
+
+
 @dataclass(frozen=True)
 class Referrals:
     """One agency's prevention in one domain this quarter."""

@@ -47,9 +47,9 @@ def test_batch_run_reports_what_simulate_computes(batch):
 
 
 def test_the_pooling_rate_acts_in_batch_run(batch):
-    last = batch[batch["Step"] == batch["Step"].max()].drop_duplicates(["seed", "policy.pool.rate"])
-    by_rate = last.groupby("policy.pool.rate")["pool_balance_gbp"].mean()
-    assert by_rate[0.4] > by_rate[0.1]
+    quarters = batch[batch["Step"] > 0].drop_duplicates(["seed", "policy.pool.rate", "Step"])
+    by_rate = quarters.groupby("policy.pool.rate")["pooled_this_quarter_gbp"].mean()
+    assert by_rate[0.4] > 2 * by_rate[0.1] > 0
 
 
 def test_batch_run_in_two_processes_gives_the_same_numbers(batch):

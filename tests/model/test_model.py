@@ -216,6 +216,9 @@ def test_the_datacollector_holds_the_headline_of_every_quarter(small_pooled_scen
     np.testing.assert_allclose(quarters["wellbeing"], per_step("wellbeing").sum())
     np.testing.assert_allclose(quarters["mean_collaboration"], per_step("collaboration").mean())
     np.testing.assert_allclose(quarters["pool_balance_gbp"], per_step("pool_balance_gbp").sum())
+    contributions = steps[(steps["measure"] == "spend_gbp") & (steps["category"] == "pool_contribution")]
+    pooled = contributions.groupby("step")["value"].sum().reindex(quarters.index, fill_value=0.0)
+    np.testing.assert_allclose(quarters["pooled_this_quarter_gbp"], pooled)
     np.testing.assert_allclose(quarters["deficits_gbp"], per_step("deficit_gbp").sum())
     assert quarters["pool_balance_gbp"].gt(0).any() and quarters["spend_this_quarter_gbp"].gt(0).all()
     agencies = model.datacollector.get_agent_vars_dataframe()

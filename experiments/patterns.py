@@ -25,7 +25,7 @@ TROUBLED_FAMILIES = 120_000  # [tf_cost_total]
 
 # (label, summary key, published value or None, row and role)
 PATTERNS = [
-    ("offending events of the top 0.1% of residents, a year", "offending_events_top_0.1pct_share", None,
+    ("offending events of the top 0.1% of residents, a year", "offending_top_0_1pct_event_share", None,
      "[luton_offenders]: 250 persistent offenders (0.06% of 450,000) cost 112m a year; no share published"),
     ("offending events of the 9% of offenders with most", "offending_top_9pct_users_event_share", 0.52,
      "[prolific_share_convictions] (fit)"),

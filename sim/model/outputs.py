@@ -350,7 +350,7 @@ def summarise(steps: pd.DataFrame, flows: pd.DataFrame, population: int) -> dict
         "need_top_5pct_share": yearly_mean("need_top_5pct_share"),
         "cost_top_1pct_share": yearly_mean("cost_top_share", category="top_1pct"),
         "cost_top_5pct_share": yearly_mean("cost_top_share", category="top_5pct"),
-        "offending_events_top_0.1pct_share": yearly_mean("concentration", "offending", "events_top_0.1pct"),
+        "offending_top_0_1pct_event_share": yearly_mean("concentration", "offending", "events_top_0.1pct"),
         "offending_top_9pct_users_event_share": yearly_mean("concentration", "offending", "top_9pct_users_event_share"),
         "health_users_3plus_share": yearly_mean("concentration", "health", "users_3plus_share"),
         "health_users_3plus_event_share": yearly_mean("concentration", "health", "users_3plus_event_share"),

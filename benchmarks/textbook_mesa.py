@@ -8,6 +8,13 @@ numbers in each agency's pockets, and all randomness comes from Mesa's `model.rn
 with placesim shows what holding citizens as arrays buys (benchmarks/run.py) and checks that the
 arrays compute the same model (tests/benchmarks/test_textbook_agrees.py).
 
+Each citizen is born into a household (sizes drawn from `population.households.size_shares`,
+households filled one after another, the last cut to fit), draws its baseline needs from a
+Gaussian copula with Beta marginals, `z_d = sqrt(rho - h) own + sqrt(h) household + sqrt(1 - rho)
+eps_d` (rho the copula correlation, h the household's share, `household` one draw per household),
+so a household's members share h of their latent need, and draws its frailty in each domain with
+a `frailty_shape` k from Gamma(k, 1/k) (mean 1), kept for life.
+
 What it models, each quarter, in placesim's order:
 
 1. the year (its first quarter): the budget changes by `settlement.path` or `budget_growth`,
@@ -22,29 +29,48 @@ What it models, each quarter, in placesim's order:
    line first, and any exit cost due;
 3. needs: every citizen evolves its own needs,
    `n <- clip(A @ n + recovery * baseline + drift + noise_sd * eps, 0, 1)`,
-   with `A = diag(1 - recovery) + C^T` (C the cascades) and `baseline` its initial needs;
-4. crises: a citizen whose need reaches the crisis threshold is in crisis; demand is
-   `unit_cost / reference_severity x severity x weight`, shared by statutory duty. A demand-led
-   domain (benefits) is paid by the centre as it arises; elsewhere an agency pays `v min(D, K)`
-   plus `(D - K)+` spot plus `p (D - K)+` premium, as statutory payments: acute line, flexible
-   money down to the floor of its budget rule, reserves, then support from the centre
-   (`control_total`) or rationing (`balanced`, `cash_limited`). Running out starts controls. The
-   lead agency (largest share) meets every crisis there, another duty-holder with share s those
-   whose contact draw is below s;
+   with `A = diag(1 - recovery) + C^T` (C the cascades) and `baseline` its initial needs; it
+   also draws what assessments will see of it this quarter (an error per domain) and whether it
+   would take up an offer of help (one draw for all its offers);
+4. crises: a citizen whose need n reaches the crisis threshold c is in crisis and has
+   `1 + Poisson(repeat_rate x frailty x (n / c) ^ severity_elasticity)` crisis events, drawn by
+   the citizen itself, with its own frailty in that domain; demand is
+   `unit_cost / reference_severity x events x n x weight`, shared by statutory duty. A
+   demand-led domain (benefits) is paid by the centre as it arises; elsewhere an agency pays
+   `v min(D, K)` plus `(D - K)+` spot plus `p (D - K)+` premium, as statutory payments: acute
+   line, flexible money down to the floor of its budget rule, reserves, then support from the
+   centre (`control_total`) or rationing (`balanced`, `cash_limited`). Running out starts
+   controls. The lead agency (largest share) meets every crisis there, another duty-holder with
+   share s those whose contact draw is below s;
 5. the acute response removes `acute_effect` of the need of every crisis served: where the lead
-   agency rationed a share of its bill, that share of the domain's severity, least severe first,
-   is not served;
+   agency rationed a share of its bill, that share of the domain's cost (need x events), least
+   costly crises first, is not served;
 6. prevention: each agency, in the scenario's order, spends its prevention lines plus
    `min(prevention_share x flexible income, discretionary money - the largest of its last four
    quarters' assessment bills)` (discretionary: flexible money above 0, nothing under controls)
-   on citizens in the prevention window of its own domains, highest need first (silo targeting);
-7. assessments: each agency pays one assessment per citizen it met; a citizen met by k agencies
-   costs k assessments, of which k - 1 are booked as duplicated (waste), unless the policy has
-   integrated case management;
+   in each of its own domains, as a caseworker would, on the A treatments that buys (prevention
+   and assessment cost each; with A = 0 the queue is still kept up): a citizen waiting in its
+   queue for that domain leaves it if in crisis there this quarter or after waiting more than
+   `max_wait_quarters` (quarters of warm-up count); its places this quarter are
+   `prevention_slots_per_quarter` / weight, the fraction carried to the next quarter (A if not
+   set), and it treats at most T = min(A, places); it lists the queue in order of arrival, then
+   citizens not waiting and not in crisis this quarter whose need as its assessment sees it
+   (need + `assessment_error_sd` x the citizen's error) is in the prevention window, highest
+   seen first, as many as A acceptances need (`offers_for`); it offers places down the list
+   until T are taken up (a citizen takes one up when its take-up draw is below the domain's
+   `take_up`, else it declines and goes); when places are fewer than A, the new citizens it did
+   not reach that the money would have treated (`offers_for(A - T)` of them) join the back of
+   the queue. It pays for those treated;
+7. assessments: each agency pays one assessment per citizen it met (crises it met, offers it
+   made, and citizens who joined its queues); a citizen met by k agencies costs k assessments, of
+   which k - 1 are booked as duplicated (waste), unless the policy has integrated case
+   management;
 8. the year end (its last quarter): unspent ring-fenced lines go back to the centre (unless
    carried forward), a yearly instalment of the support owed to the centre (the debt when last
    increased over `repayment_years`) is repaid from any surplus, and the rest of the
-   surplus follows the agency's savings rule (clawback, retain to a reserve cap, reinvest).
+   surplus follows the agency's savings rule (clawback, retain to a reserve cap, reinvest);
+   and in each domain the share of the year's crisis events made by the 9% of its users (citizens
+   with any event that year) with most is reported.
 
 Before step 1, `warmup_steps` quarters run steps 2-7 under `run.warmup_policy` (else the
 scenario's policy), as placesim does: capacity follows demand (every crisis is paid at full cost,
@@ -54,13 +80,13 @@ last (up to) four quarters and the contingency. Controls started in a warm-up qu
 at the start of the next. At its end each capacity line is sized to `(1 + headroom)` x its mean
 demand of the last four quarters and the fixed base is reduced by the headroom's fixed cost.
 Then the books open afresh under the scenario's own policy (empty pockets, opening reserves, no
-controls, nothing owed), and counting starts.
+controls, nothing owed), and counting starts; the prevention queues carry over.
 
 The yearly settlement is in because it changes outcomes within three years: in placesim at 1500
-citizens, capacity moved at the start of year 2 or 3 in every one of 20 seeds, and with the year
-end left out (`close_year` a no-op) needs and crises differed in every seed, because the
-year-end sweep of flexible surpluses changes the money that prevention and rationing depend on.
-Rationing is in because it happens at flat budgets: placesim left statutory demand unmet in 12
+citizens, capacity moved at the start of year 2 or 3 in 19 of 20 seeds, and with the year end
+left out (`close_year` a no-op) needs and crises differed in every seed, because the year-end
+sweep of flexible surpluses changes the money that prevention and rationing depend on.
+Rationing is in because it happens at flat budgets: placesim left statutory demand unmet in 19
 of those 20 runs. (Each of these moves the outcomes run for run by less than their spread over
 seeds: see tests/benchmarks/test_textbook_agrees.py for what its test can and cannot see.)
 
@@ -74,6 +100,11 @@ What it leaves out, on purpose:
   booked as double-entry flows, so conservation is not proved here (placesim's ledger does it);
   section 114 notices, idle capacity, utilisation, reserves and the other money measures are not
   reported, though the controls and reserves behind them are modelled;
+- the behaviour measures that act only with a pool or change only collaboration: silo targets,
+  members' observed savings, business-case claims and deadweight counterfactuals are not
+  modelled; of the yearly statistics only one is reported, the share of a year's events made by
+  the 9% of users with most (`concentration`, category `top_9pct_users_event_share`), not the
+  other concentration statistics or families with multiple problems;
 - numbers: needs are float64 (placesim: float32) and initial needs use the exact Beta quantile
   (placesim: a lookup table accurate to 1e-5). Random draws differ from placesim's, so the two
   engines agree in distribution over seeds, not run for run.
@@ -86,6 +117,7 @@ Run it (from the repository root):
 from __future__ import annotations
 
 import argparse
+import math
 from collections import Counter, defaultdict, deque
 from pathlib import Path
 
@@ -110,47 +142,91 @@ DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "total_pl
 COMMITTED, STATUTORY, DISCRETIONARY = "committed", "statutory", "discretionary"
 
 
+class Household:
+    """People who live together: they share one draw of the copula's common factor."""
+
+    def __init__(self, shared_factor: float):
+        self.shared_factor = shared_factor
+
+
 class Citizen(mesa.Agent):
-    """One resident standing for `model.weight` real people, with a need in every domain."""
+    """One resident standing for `model.weight` real people, with a household, a need and a
+    frailty in every domain."""
 
     model: TextbookPlace
 
-    def __init__(self, model: TextbookPlace):
+    def __init__(self, model: TextbookPlace, household: Household):
         super().__init__(model)
+        self.household = household
         self.baseline = self.draw_baseline_needs()
         self.needs = self.baseline.copy()
         # recovery pulls needs back towards the baseline: this part of a step never changes
         self.pull = model.recovery * self.baseline + model.drift
         # a duty-holder that is not a domain's lead, with share s, meets this citizen's crises there if this draw < s
         self.contact_draw = self.rng.random()
-        self.in_crisis = np.zeros(len(self.needs), dtype=bool)
+        self.frailty = np.array([1.0 if k is None else self.rng.gamma(k, 1.0 / k) for k in model.frailty_shape])
+        domains = len(self.needs)
+        self.in_crisis = np.zeros(domains, dtype=bool)
+        self.events = np.zeros(domains, dtype=np.int64)  # crisis events this quarter
+        self.events_this_year = np.zeros(domains, dtype=np.int64)  # reset when a year opens
+        self.assessment_error = np.zeros(domains)  # what an assessment sees this quarter: need + sd x error
+        self.take_up_draw = 0.0  # this quarter: takes up an offer in a domain whose take_up is above it
 
     def draw_baseline_needs(self) -> np.ndarray:
         """Correlated needs from a Gaussian copula with Beta marginals (as placesim's population).
 
-        A factor shared by all domains makes needs co-occur: a few citizens carry many needs.
+        A factor shared by all domains makes needs co-occur: a few citizens carry many needs; part
+        of it is the household's, so members' needs go together too.
         """
         model = self.model
-        shared = self.rng.standard_normal()
+        rho, shared = model.copula_correlation, model.household_correlation
+        common = np.sqrt(rho - shared) * self.rng.standard_normal() + np.sqrt(shared) * self.household.shared_factor
         own = self.rng.standard_normal(len(model.domain_names))
-        latent = np.sqrt(model.copula_correlation) * shared + np.sqrt(1.0 - model.copula_correlation) * own
+        latent = common + np.sqrt(1.0 - rho) * own
         return special.betaincinv(model.beta_alpha, model.beta_beta, special.ndtr(latent))
 
     def step(self) -> None:
-        """One quarter of cascades, recovery towards the baseline, drift and noise; then check for crisis."""
+        """One quarter of cascades, recovery towards the baseline, drift and noise; then crisis and
+        its events, and this quarter's assessment errors and take-up draw."""
         model = self.model
         noise = model.noise_sd * self.rng.standard_normal(len(self.needs))
         self.needs = (model.transition @ self.needs + self.pull + noise).clip(0.0, 1.0)
         self.in_crisis = self.needs >= model.crisis_threshold
+        self.events = self.draw_events()
+        self.events_this_year += self.events
+        self.assessment_error = self.rng.standard_normal(len(self.needs))
+        self.take_up_draw = self.rng.random()
+
+    def draw_events(self) -> np.ndarray:
+        """Crisis events per domain: 1 + Poisson(repeat_rate x frailty x (need / threshold)^elasticity)
+        where in crisis, 0 elsewhere."""
+        model = self.model
+        events = self.in_crisis.astype(np.int64)
+        crises = np.flatnonzero(self.in_crisis & (model.repeat_rate > 0))
+        if crises.size:
+            severity = self.needs[crises] / model.crisis_threshold[crises]
+            rate = model.repeat_rate[crises] * self.frailty[crises] * severity ** model.severity_elasticity[crises]
+            events[crises] += self.rng.poisson(rate)
+        return events
+
+    def new_year(self) -> None:
+        """Forget last year's events."""
+        self.events_this_year[:] = 0
 
     def receive_acute_response(self, domain: int) -> None:
         """The acute response removes `acute_effect` of the need in crisis."""
         self.needs[domain] *= 1.0 - self.model.acute_effect[domain]
 
-    def in_prevention_window(self, domain: int) -> bool:
-        """At risk in `domain`, not yet in crisis."""
+    def seen_need(self, domain: int, error_sd: float) -> float:
+        """Its need in `domain` as an assessment with error `error_sd` sees it this quarter."""
+        return self.needs[domain] + error_sd * self.assessment_error[domain]
+
+    def referable(self, domain: int, error_sd: float) -> bool:
+        """Seen in the prevention window of `domain`, and not in crisis this quarter (the crisis
+        response met it, even if it stabilised it into the window)."""
         model = self.model
-        return model.prevention_threshold[domain] <= self.needs[domain] < model.crisis_threshold[domain]
+        window = model.prevention_threshold[domain] <= self.seen_need(domain, error_sd) < model.crisis_threshold[domain]
+        return window and not self.in_crisis[domain]
 
 
 class CapacityLine:
@@ -231,6 +307,12 @@ class Agency(mesa.Agent):
         self.duties = {domain: share for domain, share in config.statutory_duties.items() if share > 0}
         self.ring_fenced_weights = ring_fenced_weights(model.scenario, agency_id)
         self.capacity = {d: CapacityLine(config.capacity_in(d)) for d in self.duties if d not in config.demand_led}
+        # prevention places a quarter in simulated citizens (None: as many as money buys), the
+        # fraction of a place carried over, and per domain a queue of (citizen, quarter it joined)
+        slots = config.prevention_slots_per_quarter
+        self.slots = {d: slots[d] / model.weight if d in slots else None for d in self.duties}
+        self.slot_credit = dict.fromkeys(self.duties, 0.0)
+        self.queues: dict[str, deque[tuple[Citizen, int]]] = {d: deque() for d in self.duties}
         self.budget_gbp_per_year = config.budget_gbp_per_year
         self.fixed_base_gbp_per_year = 0.0  # set in warm-up, planned each year after
         self.settled_fixed_base_gbp_per_year = 0.0
@@ -428,8 +510,8 @@ class Agency(mesa.Agent):
                 self.model.ration(domain, unpaid / (variable + spot + premium))
 
     def prevent(self) -> None:
-        """Silo prevention: in each of its domains, the citizens closest to crisis first, from its
-        prevention lines and the discretionary money left after what its assessments usually cost."""
+        """Silo prevention: in each of its domains, from its prevention lines and the discretionary
+        money left after what its assessments usually cost, through its queue and its places."""
         model = self.model
         discretionary = max(0.0, self.discretionary_gbp() - max(self.recent_assessment_gbp, default=0.0))
         flexible_budget = min(self.prevention_share * self.flexible_income, discretionary)
@@ -439,18 +521,57 @@ class Agency(mesa.Agent):
             budget = self.available(line) + flexible_budget * share / total_duty
             settings = model.scenario.domains[domain]
             unit_cost = (settings.prevention_cost_gbp + self.config.assessment_cost_gbp) * model.weight
-            if unit_cost <= 0 or budget < unit_cost:
+            if unit_cost <= 0:
                 continue
-            d = model.domain_index[domain]
-            at_risk = model.citizens.select(lambda citizen, d=d: citizen.in_prevention_window(d))
-            closest = at_risk.sort(key=lambda citizen, d=d: citizen.needs[d], ascending=False)
-            treated = closest.select(at_most=int(budget // unit_cost))
-            if len(treated) == 0:
-                continue
+            # a quarter without money for one treatment still keeps its queue up
+            treated = self.refer_and_offer(domain, int(budget // unit_cost), settings.take_up)
             for citizen in treated:
-                citizen.needs[d] *= 1.0 - settings.prevention_effect
-            self.pay(len(treated) * settings.prevention_cost_gbp * model.weight, "prevention", line, DISCRETIONARY)
-            self.met_this_step.update(treated)
+                citizen.needs[model.domain_index[domain]] *= 1.0 - settings.prevention_effect
+            model.prevention_treated[domain] += len(treated)
+            if treated:
+                self.pay(len(treated) * settings.prevention_cost_gbp * model.weight, "prevention", line, DISCRETIONARY)
+
+    def refer_and_offer(self, domain: str, affordable: int, take_up: float) -> list[Citizen]:
+        """This quarter's prevention service in `domain` for `affordable` treatments: the queue's
+        upkeep, the places, the list, and offers down it until the places are taken up. Returns who
+        took up an offer; everyone offered and everyone who joins the queue is met (assessed)."""
+        model, d = self.model, self.model.domain_index[domain]
+        error_sd, max_wait = self.config.assessment_error_sd, self.config.max_wait_quarters
+        queue = [
+            (citizen, joined)
+            for citizen, joined in self.queues[domain]
+            if not citizen.in_crisis[d] and model.quarter - joined <= max_wait
+        ]
+        places = self.places_this_quarter(domain, affordable)
+        treatments = min(affordable, places)
+        waiting = {citizen for citizen, _ in queue}
+        new = model.citizens.select(lambda citizen: citizen not in waiting and citizen.referable(d, error_sd))
+        new = new.sort(key=lambda citizen: citizen.seen_need(d, error_sd), ascending=False)
+        new = list(new.select(at_most=max(0, offers_for(affordable, take_up) - len(queue))))
+        offered, treated = [], []
+        for citizen in [citizen for citizen, _ in queue] + new:
+            if len(treated) >= treatments:
+                break
+            offered.append(citizen)
+            if citizen.take_up_draw < take_up:
+                treated.append(citizen)
+        # when the places bind, the new citizens the money would have treated wait, behind the queue
+        not_reached = new[max(0, len(offered) - len(queue)) :]
+        joining = not_reached[: offers_for(affordable - treatments, take_up)] if places < affordable else []
+        self.queues[domain] = deque(queue[len(offered) :] + [(citizen, model.quarter) for citizen in joining])
+        self.met_this_step.update(offered, joining)
+        model.prevention_declined[domain] += len(offered) - len(treated)
+        return treated
+
+    def places_this_quarter(self, domain: str, wanted: int) -> int:
+        """Its places in `domain` this quarter in whole simulated citizens (`wanted` if it has no
+        limit): the fraction of `slots / weight` is carried to the next quarter, unused places are not."""
+        if self.slots[domain] is None:
+            return wanted
+        self.slot_credit[domain] += self.slots[domain]
+        places = int(self.slot_credit[domain])
+        self.slot_credit[domain] -= places
+        return places
 
     def pay_assessments(self, agencies_met: Counter) -> None:
         """One assessment per citizen met; a citizen met by k agencies is 1/k necessary, the rest waste."""
@@ -478,6 +599,16 @@ class Agency(mesa.Agent):
         headroom_cost = sum(line.size_to_recent_demand() for line in self.capacity.values())
         fixed_base = max(0.0, self.fixed_base_gbp_per_year - STEPS_PER_YEAR * headroom_cost)
         self.fixed_base_gbp_per_year = self.settled_fixed_base_gbp_per_year = fixed_base
+
+
+def offers_for(treatments: int, take_up: float) -> int:
+    """Offers to line up for `treatments` acceptances: `treatments / take_up` with four standard
+    deviations to spare, `ceil((T + 4 sqrt(T (1 - take_up)) + 4) / take_up)`; T at full take-up."""
+    if treatments <= 0:
+        return 0
+    if take_up >= 1.0 or take_up <= 0.0:
+        return treatments
+    return math.ceil((treatments + 4.0 * math.sqrt(treatments * (1.0 - take_up)) + 4.0) / take_up)
 
 
 def ring_fenced_weights(scenario: Scenario, agency_id: str) -> dict[str, float]:
@@ -520,11 +651,16 @@ class TextbookPlace(mesa.Model):
         self.set_up_domains(scenario)
         self.policy = scenario.run.warmup_policy or scenario.policy
         self.warming_up = True
+        self.quarter = 0  # quarters run, warm-up included: the clock of the prevention queues
         self.in_crisis: dict[str, AgentSet] = {}
+        self.events: dict[str, int] = {}  # crisis events this quarter, simulated citizens
         self.demand_gbp: dict[str, float] = {}
         self.unserved: dict[str, float] = {}
         self.spend_this_step: Counter = Counter()
-        self.citizens = Citizen.create_agents(self, n_citizens)
+        self.prevention_treated: Counter = Counter()  # this quarter, simulated citizens, all agencies
+        self.prevention_declined: Counter = Counter()
+        self.top_users_event_share: dict[str, float] = {}  # at a year's end, per domain
+        self.citizens = Citizen.create_agents(self, n_citizens, household=self.draw_households(n_citizens))
         self.agencies = Agency.create_agents(self, len(scenario.agencies), agency_id=scenario.agency_ids)
         self.mean_need = np.zeros(len(self.domain_names))
         self.datacollector = mesa.DataCollector(model_reporters=self.reporters())
@@ -542,23 +678,49 @@ class TextbookPlace(mesa.Model):
         self.acute_effect = np.array([d.acute_effect for d in domains])
         self.beta_alpha = np.array([d.initial_mean * d.initial_concentration for d in domains])
         self.beta_beta = np.array([(1.0 - d.initial_mean) * d.initial_concentration for d in domains])
+        self.repeat_rate = np.array([d.events.repeat_rate for d in domains])
+        self.severity_elasticity = np.array([d.events.severity_elasticity for d in domains])
+        self.frailty_shape = [d.events.frailty_shape for d in domains]
         self.copula_correlation = scenario.population.copula_correlation
+        households = scenario.population.households
+        self.household_correlation = households.correlation if households is not None else 0.0
         cascades = np.zeros((len(domains), len(domains)))  # cascades[source, target]
         for source, targets in scenario.population.cascades.items():
             for target, strength in targets.items():
                 cascades[self.domain_index[source], self.domain_index[target]] = strength
         self.transition = np.diag(1.0 - self.recovery) + cascades.T
 
+    def draw_households(self, n_citizens: int) -> list[Household]:
+        """Each citizen's household, in order: households of sizes drawn from `size_shares` are
+        filled one after another, the last cut to fit; everyone alone without household settings."""
+        settings = self.scenario.population.households
+        sizes = [1] if settings is None else range(1, len(settings.size_shares) + 1)
+        shares = [1.0] if settings is None else np.array(settings.size_shares) / sum(settings.size_shares)
+        homes: list[Household] = []
+        while len(homes) < n_citizens:
+            household = Household(shared_factor=self.rng.standard_normal())
+            homes += [household] * int(self.rng.choice(sizes, p=shares))
+        return homes[:n_citizens]
+
     def reporters(self) -> dict:
-        """DataCollector reporters: mean need and crises (at place scale) per domain, spend per
-        category, and statutory demand left unpaid (all agencies)."""
+        """DataCollector reporters, keyed `measure/domain/category`: per domain, mean need, crisis
+        events, citizens in crisis, prevention treated and declined and citizens waiting at the
+        quarter's end (all agencies, place scale), and at a year's end the share of the year's
+        events made by the 9% of users with most; spend per category, and statutory demand left
+        unpaid (all agencies)."""
         reporters = {}
         for d, name in enumerate(self.domain_names):
-            reporters[f"mean_need/{name}"] = lambda m, d=d: m.mean_need[d]
-            reporters[f"crises/{name}"] = lambda m, name=name: len(m.in_crisis[name]) * m.weight
+            reporters[f"mean_need/{name}/"] = lambda m, d=d: m.mean_need[d]
+            reporters[f"crises/{name}/"] = lambda m, name=name: m.events[name] * m.weight
+            reporters[f"people_in_crisis/{name}/"] = lambda m, name=name: len(m.in_crisis[name]) * m.weight
+            reporters[f"prevention_treated/{name}/"] = lambda m, name=name: m.prevention_treated[name] * m.weight
+            reporters[f"prevention_declined/{name}/"] = lambda m, name=name: m.prevention_declined[name] * m.weight
+            reporters[f"waiting/{name}/"] = lambda m, name=name: m.waiting(name) * m.weight
+            top_users = f"concentration/{name}/top_9pct_users_event_share"
+            reporters[top_users] = lambda m, name=name: m.top_users_event_share.get(name, np.nan)
         for category in SPEND_CATEGORIES:
-            reporters[f"spend_gbp/{category}"] = lambda m, category=category: m.spend_this_step[category]
-        reporters["unmet_statutory_demand_gbp/"] = lambda m: m.agencies.agg("unmet_statutory_demand_gbp", sum)
+            reporters[f"spend_gbp//{category}"] = lambda m, category=category: m.spend_this_step[category]
+        reporters["unmet_statutory_demand_gbp//"] = lambda m: m.agencies.agg("unmet_statutory_demand_gbp", sum)
         return reporters
 
     def warm_up(self, quarters: int) -> None:
@@ -579,31 +741,36 @@ class TextbookPlace(mesa.Model):
         self.agencies.do("open_books")
 
     def find_crises(self) -> None:
-        """Who is in crisis in each domain, and the severity-scaled demand at place scale."""
+        """Who is in crisis in each domain, their events, and the demand at place scale: every
+        event priced by its citizen's severity."""
         for d, name in enumerate(self.domain_names):
             in_crisis = self.citizens.select(lambda citizen, d=d: citizen.in_crisis[d])
-            severity = sum(citizen.needs[d] for citizen in in_crisis)
+            severity = sum(citizen.events[d] * citizen.needs[d] for citizen in in_crisis)
             settings = self.scenario.domains[name]
             self.in_crisis[name] = in_crisis
+            self.events[name] = int(sum(citizen.events[d] for citizen in in_crisis))
             self.demand_gbp[name] = settings.unit_cost_gbp / settings.reference_severity * severity * self.weight
 
     def ration(self, domain: str, unserved_share: float) -> None:
         """The lead agency of `domain` could not pay `unserved_share` of its bill: that share of the
-        domain's crises (by severity) is not served this quarter."""
+        domain's crises (by cost: need x events) is not served this quarter."""
         self.unserved[domain] = min(1.0, self.unserved.get(domain, 0.0) + unserved_share)
 
     def served(self, domain: str) -> AgentSet:
-        """The crises in `domain` the acute response reaches: all, less the least severe unserved share."""
+        """The crises in `domain` the acute response reaches: all, less the least costly unserved share."""
         in_crisis, share = self.in_crisis[domain], self.unserved.get(domain, 0.0)
         if share <= 0.0:
             return in_crisis
         d = self.domain_index[domain]
-        least_severe_first = in_crisis.sort(key=lambda citizen: citizen.needs[d], ascending=True)
-        left_out = share * sum(citizen.needs[d] for citizen in in_crisis)
-        unserved, severity = set(), 0.0
-        for citizen in least_severe_first:
-            severity += citizen.needs[d]
-            if severity > left_out:
+
+        def cost(citizen: Citizen) -> float:
+            return citizen.needs[d] * citizen.events[d]
+
+        left_out = share * sum(cost(citizen) for citizen in in_crisis)
+        unserved, total = set(), 0.0
+        for citizen in in_crisis.sort(key=cost, ascending=True):
+            total += cost(citizen)
+            if total > left_out:
                 break
             unserved.add(citizen)
         return in_crisis.select(lambda citizen: citizen not in unserved)
@@ -615,7 +782,9 @@ class TextbookPlace(mesa.Model):
 
     def quarter_of_services(self) -> None:
         """Income, needs, crises and the silo services: what warm-up and every step share."""
+        self.quarter += 1
         self.unserved = {}
+        self.prevention_treated, self.prevention_declined = Counter(), Counter()
         self.agencies.do("receive_income")
         self.citizens.shuffle_do("step")
         self.find_crises()
@@ -629,25 +798,41 @@ class TextbookPlace(mesa.Model):
         """One quarter, in placesim's order (see the module docstring)."""
         self.spend_this_step = Counter()
         year, quarter = divmod(self.steps - 1, STEPS_PER_YEAR)
+        self.top_users_event_share = {}
         if quarter == 0:
             self.agencies.do("open_year", year + 1)
+            self.citizens.do("new_year")
         self.quarter_of_services()
         self.agencies.do("end_quarter")
         if quarter == STEPS_PER_YEAR - 1:
             self.agencies.do("close_year")
+            for d, name in enumerate(self.domain_names):
+                self.top_users_event_share[name] = self.share_of_events_by_top_users(d, 0.09)
         self.mean_need = self.citizens.agg("needs", lambda needs: np.mean(needs, axis=0))
         self.datacollector.collect(self)
 
+    def waiting(self, domain: str) -> int:
+        """Simulated citizens in the agencies' prevention queues for `domain`."""
+        return sum(len(agency.queues.get(domain, ())) for agency in self.agencies)
+
+    def share_of_events_by_top_users(self, domain: int, fraction: float) -> float:
+        """The share of this year's events in `domain` made by the `fraction` of its users (citizens
+        with any events) with most, at least one user (0 with no events)."""
+        users = self.citizens.select(lambda citizen: citizen.events_this_year[domain] > 0)
+        events = sorted((citizen.events_this_year[domain] for citizen in users), reverse=True)
+        if not events:
+            return 0.0
+        top = max(1, math.ceil(fraction * len(events) - 1e-9))
+        return sum(events[:top]) / sum(events)
+
     def outcomes(self) -> pd.DataFrame:
-        """Tidy per-step table: `step, measure, domain, category, value`, named as placesim's steps table."""
+        """Tidy per-step table: `step, measure, domain, category, value`, named as placesim's steps
+        table (a yearly measure only in the last quarter of each year)."""
         wide = self.datacollector.get_model_vars_dataframe()
         wide.index = pd.RangeIndex(1, len(wide) + 1, name="step")
-        tidy = wide.reset_index().melt(id_vars="step", var_name="column", value_name="value")
-        tidy[["measure", "key"]] = tidy["column"].str.split("/", n=1, expand=True)
-        spend = tidy["measure"] == "spend_gbp"
-        tidy["domain"] = tidy["key"].where(~spend, "")
-        tidy["category"] = tidy["key"].where(spend, "")
-        return tidy[["step", "measure", "domain", "category", "value"]]
+        tidy = wide.reset_index().melt(id_vars="step", var_name="column", value_name="value").dropna(subset="value")
+        tidy[["measure", "domain", "category"]] = tidy["column"].str.split("/", n=2, expand=True)
+        return tidy[["step", "measure", "domain", "category", "value"]].reset_index(drop=True)
 
 
 def run_textbook(
@@ -661,15 +846,20 @@ def run_textbook(
 
 
 def placesim_outcomes(steps_table: pd.DataFrame) -> pd.DataFrame:
-    """The same tidy outcomes from a placesim steps table (`RunResult.steps`): spend and unmet
-    statutory demand summed over agencies."""
-    needs_and_crises = steps_table[steps_table["measure"].isin(["mean_need", "crises"])]
-    spend = steps_table[(steps_table["measure"] == "spend_gbp") & steps_table["category"].isin(SPEND_CATEGORIES)]
+    """The same tidy outcomes from a placesim steps table (`RunResult.steps`): prevention and
+    queues per domain, spend and unmet statutory demand summed over agencies."""
+    measure, category = steps_table["measure"], steps_table["category"]
+    per_domain = measure.isin(["mean_need", "crises", "people_in_crisis"])
+    per_domain |= (measure == "concentration") & (category == "top_9pct_users_event_share")
+    prevention = steps_table[measure.isin(["prevention_treated", "prevention_declined", "waiting"])]
+    prevention = prevention.groupby(["step", "measure", "domain"], as_index=False)["value"].sum().assign(category="")
+    spend = steps_table[(measure == "spend_gbp") & category.isin(SPEND_CATEGORIES)]
     spend = spend.groupby(["step", "measure", "category"], as_index=False)["value"].sum().assign(domain="")
-    unmet = steps_table[steps_table["measure"] == "unmet_statutory_demand_gbp"]
+    unmet = steps_table[measure == "unmet_statutory_demand_gbp"]
     unmet = unmet.groupby(["step", "measure"], as_index=False)["value"].sum().assign(domain="", category="")
     columns = ["step", "measure", "domain", "category", "value"]
-    return pd.concat([needs_and_crises[columns], spend[columns], unmet[columns]], ignore_index=True)
+    tables = [steps_table[per_domain], prevention, spend, unmet]
+    return pd.concat([table[columns] for table in tables], ignore_index=True)
 
 
 def main() -> None:

@@ -72,6 +72,7 @@ class ServiceAgency(mesa.Agent):
         }
         self.referrals: dict[str, Referrals] = {}  # this quarter's prevention, by domain
         self.acute_spend_gbp = 0.0  # this quarter (ACUTE_SPEND categories)
+        self.benefit_gbp = 0.0  # this quarter: benefits paid for demand-led domains
         self.recent_benefit_gbp: deque[float] = deque(maxlen=STEPS_PER_YEAR)
         self.collaboration = config.collaboration
         self.trust: dict[str, float] = {}
@@ -112,7 +113,7 @@ class ServiceAgency(mesa.Agent):
         ledger = self.model.ledger
         self.purse.new_quarter()
         self.need_related_spend_gbp = 0.0
-        self.acute_spend_gbp = 0.0
+        self.acute_spend_gbp = self.benefit_gbp = 0.0
         income = self.budget_gbp_per_year / STEPS_PER_YEAR
         planned_fixed = self.fixed_base_gbp_per_year / STEPS_PER_YEAR
         need_related = max(0.0, income - planned_fixed)
@@ -191,6 +192,7 @@ class ServiceAgency(mesa.Agent):
         ledger.pay(CENTRE, self.agency_id, amount, "ame_income", domain, destination_pocket=line)
         ledger.pay(self.agency_id, SERVICES, amount, "benefit", domain, source_pocket=line)
         self.acute_spend_gbp += amount
+        self.benefit_gbp += amount
 
     def answer(self, domain: str, demand: float) -> None:
         line = pocket(FundUse.acute, domain)
@@ -269,8 +271,7 @@ class ServiceAgency(mesa.Agent):
     def end_quarter(self) -> None:
         self.recent_need_related_spend.append(self.need_related_spend_gbp)
         if self.config.demand_led:
-            demand = self.model.crises.demand_gbp
-            self.recent_benefit_gbp.append(sum(demand[d] * self.duties[d] for d in self.config.demand_led))
+            self.recent_benefit_gbp.append(self.benefit_gbp)
 
     @property
     def settled_acute_spend_gbp(self) -> float:

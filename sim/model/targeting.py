@@ -115,6 +115,10 @@ class Referrals:
         return self.treated.size + self.declined
 
 
+NOTHING = np.zeros(0, dtype=np.int64)
+NO_REFERRALS = Referrals(NOTHING, NOTHING, NOTHING, 0, 0, 0)  # a quarter in which a service did not run
+
+
 class PreventionService:
     """One agency's prevention in one domain: its slots and its queue (citizen ids with the step they joined)."""
 

@@ -75,11 +75,26 @@ def default_floor(account: str, pocket: str) -> float:
     return -math.inf if pocket == FLEXIBLE and account != POOL else 0.0
 
 
+class Balances(dict):
+    """(account, pocket) -> GBP, 0 for a pocket never used, and each account's pockets in the order
+    they were first used: an account's balance sums only its own pockets (in that order, so the
+    sum is the same float whatever other accounts hold)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pockets_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+
+    def __missing__(self, key: tuple[str, str]) -> float:
+        self[key] = 0.0
+        self.pockets_of[key[0]].append(key)
+        return 0.0
+
+
 class Ledger:
     """Balances by account and pocket, and the record of every flow between them."""
 
     def __init__(self) -> None:
-        self._balance: dict[tuple[str, str], float] = defaultdict(float)
+        self._balance = Balances()
         self._rows: dict[str, list] = {k: [] for k in ("step", "source", "destination", "domain", "category", "fund", "amount")}
         self._pockets: list[tuple[str, str]] = []  # (source pocket, destination pocket) of each row, for `verify`
         self._balance_rows: list[tuple[int, str, float, float]] = []
@@ -106,11 +121,17 @@ class Ledger:
     def floor(self, account: str, pocket: str = FLEXIBLE) -> float:
         """The lowest balance `account:pocket` may hold: set by `set_floor`, else 0, except an agency's
         or the centre's flexible pocket (no floor unless one is set)."""
-        return self._floors.get((account, pocket), default_floor(account, pocket))
+        floor = self._floors.get((account, pocket))
+        return default_floor(account, pocket) if floor is None else floor
 
     def available(self, account: str, pocket: str = FLEXIBLE) -> float:
         """What can be paid out of `account:pocket` now without going below its floor (>= 0)."""
-        return max(0.0, self._balance[(account, pocket)] - self.floor(account, pocket))
+        key = (account, pocket)
+        floor = self._floors.get(key)
+        if floor is None:
+            floor = default_floor(account, pocket)
+        held = self._balance[key] - floor
+        return held if held > 0.0 else 0.0
 
     def pay(
         self,
@@ -132,7 +153,10 @@ class Ledger:
         balances = self._balance
         source_key, destination_key = (source, source_pocket), (destination, destination_pocket)
         source_after = balances[source_key] - amount
-        if source_after < self.floor(source, source_pocket) - CONSERVATION_TOLERANCE_GBP:
+        source_floor = self._floors.get(source_key)
+        if source_floor is None:
+            source_floor = default_floor(source, source_pocket)
+        if source_after < source_floor - CONSERVATION_TOLERANCE_GBP:
             raise LedgerError(
                 f"paying {amount:.2f} from {source}:{source_pocket} ({category}) would take it below its floor "
                 f"of {shown_gbp(self.floor(source, source_pocket))}"
@@ -162,7 +186,8 @@ class Ledger:
 
     def account_balance(self, account: str) -> float:
         """All pockets of an account together; negative means a deficit."""
-        return sum(v for (acc, _), v in self._balance.items() if acc == account)
+        balances = self._balance
+        return sum(balances[key] for key in balances.pockets_of.get(account, ()))
 
     def begin_step(self, step: int) -> None:
         self.step = step

@@ -25,6 +25,7 @@ quarter (stabilised back into the window by the acute response) are no longer re
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,8 +79,8 @@ def offers_for(treatments: int, take_up: float) -> int:
         return 0
     if take_up >= 1.0 or take_up <= 0.0:
         return treatments
-    spare = 4.0 * np.sqrt(treatments * (1.0 - take_up)) + 4.0
-    return int(np.ceil((treatments + spare) / take_up))
+    spare = 4.0 * math.sqrt(treatments * (1.0 - take_up)) + 4.0
+    return math.ceil((treatments + spare) / take_up)
 
 
 def offers_until(accepts: np.ndarray, places: int) -> int:
@@ -151,37 +152,50 @@ class PreventionService:
         """
         if crises_now is None:
             crises_now = population.needs[row] >= population.crisis_threshold[row]
-        in_crisis = crises_now[self.queue]
-        too_long = (step - self.joined) > self.max_wait
-        crises_while_waiting = int(in_crisis.sum())
-        gave_up = int((too_long & ~in_crisis).sum())
-        keep = ~(in_crisis | too_long)
-        queue, joined = self.queue[keep], self.joined[keep]
-
+        queue, joined, crises_while_waiting, gave_up = self.leave_queue(crises_now, step)
         slots = self.slots_this_quarter(population.weight, affordable)
         places = max(0, min(affordable, slots))  # treatments this quarter: money and staff both bind
         new = self.new_referrals(
             population, row, error_sd, offers_for(affordable, take_up) - queue.size, queue, crises_now
         )
-        listed = np.concatenate([queue, new])  # the queue in order of arrival, then the new, highest first
-        since = np.concatenate([joined, np.full(new.size, step, dtype=np.int64)])
+        if queue.size:  # the queue in order of arrival, then the new, highest first
+            listed = np.concatenate([queue, new])
+            since = np.concatenate([joined, np.full(new.size, step, dtype=np.int64)])
+        else:
+            listed, since = new, np.full(new.size, step, dtype=np.int64)
         accepts = takes_up(population, listed, take_up)
         offered_count = offers_until(accepts, places)
         offered, offered_since, accepted = listed[:offered_count], since[:offered_count], accepts[:offered_count]
         # new referrals the money would treat but the places cannot wait for a place; the queue
         # keeps those it did not reach, in order
-        unreached_new = new[max(0, offered_count - queue.size) :]
-        waiting_new = unreached_new[: offers_for(affordable - places, take_up)] if slots < affordable else unreached_new[:0]
+        if slots < affordable:
+            unreached_new = new[max(0, offered_count - queue.size) :]
+            waiting_new = unreached_new[: offers_for(affordable - places, take_up)]
+        else:
+            waiting_new = NOTHING
         self.queue = np.concatenate([queue[offered_count:], waiting_new])
         self.joined = np.concatenate([joined[offered_count:], np.full(waiting_new.size, step, dtype=np.int64)])
+        treated = offered[accepted]
         return Referrals(
-            assessed=np.concatenate([offered, waiting_new]),  # new referrals are assessed, waiting or not
-            treated=offered[accepted],
+            assessed=np.concatenate([offered, waiting_new]) if waiting_new.size else offered,
+            treated=treated,
             waited_quarters=(step - offered_since)[accepted],
-            declined=int((~accepted).sum()),
+            declined=offered_count - treated.size,
             crises_while_waiting=crises_while_waiting,
             left_queue_unserved=gave_up,
         )
+
+    def leave_queue(self, crises_now: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """(queue, joined) after those in crisis (who left for the crisis response) and those who
+        waited longer than `max_wait` have left, with the counts of each."""
+        if self.queue.size == 0:
+            return self.queue, self.joined, 0, 0
+        in_crisis = crises_now[self.queue]
+        too_long = (step - self.joined) > self.max_wait
+        crises_while_waiting = int(np.count_nonzero(in_crisis))
+        gave_up = int(np.count_nonzero(too_long & ~in_crisis))
+        keep = ~(in_crisis | too_long)
+        return self.queue[keep], self.joined[keep], crises_while_waiting, gave_up
 
     def slots_this_quarter(self, weight: float, wanted: int) -> int:
         """Places this quarter in simulated citizens: `slots / weight`, its fraction carried to the
@@ -210,6 +224,7 @@ class PreventionService:
         seen = observed_need(population, row, error_sd)
         window = (seen >= population.prevention_threshold[row]) & (seen < population.crisis_threshold[row])
         window &= ~crises_now  # true need at or above the threshold is a crisis this quarter: never referred
-        window[already_waiting] = False
+        if already_waiting.size:
+            window[already_waiting] = False
         eligible = np.flatnonzero(window)
         return eligible[highest_first(seen[eligible], at_most)]

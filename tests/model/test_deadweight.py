@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.model.deadweight import ANY_DOMAIN, HORIZON_QUARTERS, Counterfactuals
 from sim.model.ledger import CENTRE, POOL
@@ -33,7 +34,7 @@ def test_a_cohort_follows_exactly_what_its_citizens_do_without_help():
     model.remember_untreated("package", citizens, ANY_DOMAIN)
     for _ in range(HORIZON_QUARTERS - 1):
         model.step()
-        _, cohort = model.counterfactuals.open[0]
+        [cohort] = model.counterfactuals.open
         np.testing.assert_allclose(cohort.needs, model.population.needs[:, citizens], rtol=0, atol=1e-6)
     assert np.abs(model.population.needs[:, citizens] - before).max() > 0.05  # the needs did move
 
@@ -45,8 +46,9 @@ WINDOW_NEEDS = builders.WINDOW_NEEDS
 def test_silo_prevention_opens_a_cohort_of_the_treated_with_their_needs_before_treatment():
     model = builders.model_with_needs(builders.scenario(PREVENTION, population=6), WINDOW_NEEDS)
     model.step()
-    [(source, cohort)] = model.counterfactuals.open
-    assert (source, cohort.domain) == ("prevention", X)
+    [treated] = model.counterfactuals.added
+    assert (treated.source, treated.domain) == ("prevention", X)
+    cohort = treated
     assert cohort.citizens.tolist() == [1, 2]
     np.testing.assert_allclose(cohort.needs, np.asarray(WINDOW_NEEDS, np.float32)[:, [1, 2]], rtol=1e-6)
 
@@ -57,8 +59,9 @@ def test_a_pool_package_opens_a_whole_person_cohort_with_the_needs_before_the_pa
     model = builders.model_with_needs(builders.scenario(changes, population=6), WINDOW_NEEDS)
     model.ledger.pay(CENTRE, POOL, 100.0, "test")  # one package: citizen 1 (0.45 + 0.3)
     model.pool.buy_packages()
-    [(source, cohort)] = model.counterfactuals.open
-    assert (source, cohort.domain) == ("package", ANY_DOMAIN)
+    [treated] = model.counterfactuals.added
+    assert (treated.source, treated.domain) == ("package", ANY_DOMAIN)
+    cohort = treated
     assert cohort.citizens.tolist() == [1]
     np.testing.assert_allclose(cohort.needs, np.asarray(WINDOW_NEEDS, np.float32)[:, [1]], rtol=1e-6)
 
@@ -67,7 +70,7 @@ def test_warm_up_adds_no_cohort():
     model = moving_model()
     model.warming_up = True
     model.remember_untreated("package", np.array([0, 1]), ANY_DOMAIN)
-    assert model.counterfactuals.open == []
+    assert model.counterfactuals.added == []
 
 
 def quiet_population(needs: list[list[float]], drift: float = 0.0) -> Population:
@@ -136,7 +139,7 @@ def test_a_counterfactual_that_reaches_crisis_and_falls_back_is_still_not_deadwe
     counterfactuals = Counterfactuals()
     counterfactuals.add("prevention", population, np.array([0]), X)
     advance(counterfactuals, population, 2)
-    assert counterfactuals.open[0][1].needs[X, 0] < 0.5
+    assert counterfactuals.open[0].needs[X, 0] < 0.5
     advance(counterfactuals, population, HORIZON_QUARTERS - 2)
     assert counterfactuals.take_resolved().deadweight == {"prevention": 0}
 
@@ -160,3 +163,24 @@ def test_take_resolved_hands_over_the_count_and_starts_a_new_one():
     assert counterfactuals.take_resolved().treated == {"prevention": 2}
     again = counterfactuals.take_resolved()
     assert again.treated == {} and again.deadweight == {}
+
+
+def test_citizens_treated_in_one_quarter_by_several_services_are_carried_as_one_cohort():
+    population = quiet_population(DRIFTING, drift=0.02)
+    counterfactuals = Counterfactuals()
+    counterfactuals.add("prevention", population, np.array([0, 1]), X)
+    counterfactuals.add("prevention", population, np.array([2]), Y)
+    counterfactuals.add("package", population, np.array([3]), ANY_DOMAIN)
+    advance(counterfactuals, population, 1)
+    [cohort] = counterfactuals.open
+    assert cohort.citizens.tolist() == [0, 1, 2, 3]
+    assert cohort.domains.tolist() == [X, X, Y, ANY_DOMAIN]
+    counterfactuals.add("prevention", population, np.array([0]), X)
+    advance(counterfactuals, population, 1)
+    assert [c.age for c in counterfactuals.open] == [2, 1]
+
+
+def test_an_unknown_source_of_treatment_is_refused():
+    population = quiet_population(DRIFTING)
+    with pytest.raises(ValueError, match="unknown source"):
+        Counterfactuals().add("luck", population, np.array([0]), X)

@@ -66,6 +66,7 @@ class ServiceAgency(mesa.Agent):
         self.config = config
         self.duties = {d: s for d, s in config.statutory_duties.items() if s > 0}
         self.ring_fenced_weights = ring_fenced_weights(config)
+        self.ring_fenced_lines = [(name, weight, name.split(":", 1)[1]) for name, weight in self.ring_fenced_weights.items()]
         self.capacity = {d: CapacityLine(config.capacity_in(d)) for d in self.duties if d not in config.demand_led}
         self.prevention_services = {
             d: PreventionService(config.prevention_slots_per_quarter.get(d), config.max_wait_quarters) for d in self.duties
@@ -118,8 +119,7 @@ class ServiceAgency(mesa.Agent):
         planned_fixed = self.fixed_base_gbp_per_year / STEPS_PER_YEAR
         need_related = max(0.0, income - planned_fixed)
         ring_fenced = need_related * self.ring_fence_share if self.ring_fenced_weights else 0.0
-        for name, weight in self.ring_fenced_weights.items():
-            domain = name.split(":", 1)[1]
+        for name, weight, domain in self.ring_fenced_lines:
             ledger.pay(CENTRE, self.agency_id, ring_fenced * weight, "income", domain, destination_pocket=name)
         self.flexible_income = need_related - ring_fenced
         ledger.pay(CENTRE, self.agency_id, income - ring_fenced, "income")

@@ -30,10 +30,11 @@ later surpluses before any savings rule applies.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum
 
-from sim.model.ledger import CENTRE, FLEXIBLE, SERVICES, Ledger
+from sim.model.ledger import CENTRE, FLEXIBLE, SERVICES, Ledger, LedgerError
 from sim.scenario.schema import Agency, BudgetRule
 
 RESERVES = "reserves"
@@ -103,22 +104,31 @@ class Purse:
 
     # -- paying -------------------------------------------------------------------------------
     def pay(self, amount: float, category: str, domain: str, line: str | None, kind: Kind, step: int) -> float:
-        """Pay `amount` to services as the rule allows; returns what was paid (less only when rationed)."""
+        """Pay `amount` to services as the rule allows; returns what was paid (less only when rationed).
+        A part that is zero (an empty line, nothing short) records no flow."""
         if amount <= 0.0:
             return 0.0
+        if not math.isfinite(amount):
+            raise LedgerError(f"{self.account}: a payment of {amount} GBP ({category}) is not a finite amount")
         ledger, account = self.ledger, self.account
-        from_line = min(amount, ledger.available(account, line)) if line is not None else 0.0
-        ledger.pay(account, SERVICES, from_line, category, domain, source_pocket=line or FLEXIBLE)
+        from_line = 0.0
+        if line is not None:
+            from_line = min(amount, ledger.available(account, line))
+            if from_line > 0.0:
+                ledger.pay(account, SERVICES, from_line, category, domain, source_pocket=line)
         short = amount - from_line
         if kind is Kind.discretionary:
-            paid = min(short, self.discretionary_gbp())
-            ledger.pay(account, SERVICES, paid, category, domain)
+            paid = min(short, self.discretionary_gbp()) if short > 0.0 else 0.0
+            if paid > 0.0:
+                ledger.pay(account, SERVICES, paid, category, domain)
             return from_line + paid
-        short -= self._pay_from_flexible(short, category, domain)
+        if short > 0.0:
+            short -= self._pay_from_flexible(short, category, domain)
         if short > 0.0:
             drawn = min(short, ledger.available(account, RESERVES))
-            ledger.pay(account, account, drawn, "from_reserves", domain, source_pocket=RESERVES)
-            short -= self._pay_from_flexible(drawn, category, domain)
+            if drawn > 0.0:
+                ledger.pay(account, account, drawn, "from_reserves", domain, source_pocket=RESERVES)
+                short -= self._pay_from_flexible(drawn, category, domain)
         if short <= 0.0:
             return amount
         self._money_ran_out(step)
@@ -133,7 +143,8 @@ class Purse:
 
     def _pay_from_flexible(self, amount: float, category: str, domain: str) -> float:
         paid = min(amount, self.ledger.available(self.account))
-        self.ledger.pay(self.account, SERVICES, paid, category, domain)
+        if paid > 0.0:
+            self.ledger.pay(self.account, SERVICES, paid, category, domain)
         return paid
 
     def _money_ran_out(self, step: int) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.events import crisis_events
+from sim.model.events import crisis_events_by_domain
 from sim.model.population import Population
 from sim.scenario.schema import Scenario
 
@@ -43,13 +43,15 @@ def detect_crises(population: Population, scenario: Scenario) -> CrisisReport:
     """Find every crisis, draw its events and price them (severity-scaled); add them to each
     citizen's events and cost of the year."""
     masks, events, counts, people, costs = {}, {}, {}, {}, {}
+    domains = list(scenario.domains.values())
+    in_crisis_masks = [population.crisis_mask(row) for row in range(len(domains))]
+    thresholds = [float(threshold) for threshold in population.crisis_threshold]
+    every_domain_events = crisis_events_by_domain(
+        population.needs, in_crisis_masks, population.frailty, population.event_draw, domains, thresholds
+    )
     for row, (name, domain) in enumerate(scenario.domains.items()):
-        need = population.needs[row]
-        mask = population.crisis_mask(row)
+        need, mask, row_events = population.needs[row], in_crisis_masks[row], every_domain_events[row]
         in_crisis = np.flatnonzero(mask)
-        row_events = crisis_events(
-            need, mask, population.frailty[row], population.event_draw[row], domain, float(population.crisis_threshold[row])
-        )
         per_citizen = row_events[in_crisis] * need[in_crisis].astype(np.float64)
         per_citizen *= cost_per_unit_of_need(domain.unit_cost_gbp, domain.reference_severity)
         population.events_this_year[row] += row_events

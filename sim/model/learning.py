@@ -77,4 +77,4 @@ def learn(model: PlaceModel, agency: ServiceAgency) -> None:
         - settings.target_weight * model.policy.target_pressure * target_miss(model, agency)
     )
     noise = settings.exploration_sd * model.rng.standard_normal()
-    agency.collaboration = float(np.clip(agency.collaboration + settings.rate * drive + noise, 0.0, 1.0))
+    agency.collaboration = min(max(float(agency.collaboration + settings.rate * drive + noise), 0.0), 1.0)

@@ -87,8 +87,10 @@ def offers_until(accepts: np.ndarray, places: int) -> int:
     """How many of the listed citizens are offered a place: in order, until `places` have accepted."""
     if places <= 0 or accepts.size == 0:
         return 0
-    filled = np.searchsorted(np.cumsum(accepts), places)  # the offer that fills the last place
-    return int(min(filled + 1, accepts.size))
+    acceptances = np.flatnonzero(accepts)
+    if acceptances.size < places:  # every listed citizen is offered, and places are left over
+        return int(accepts.size)
+    return int(acceptances[places - 1]) + 1  # up to the offer that fills the last place
 
 
 def offers_affordable(accepts: np.ndarray, budget: float, offer_cost: float, treatment_cost: float) -> int:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.model.agencies import ServiceAgency
 from sim.model.ledger import CENTRE, POOL, SERVICES
 from sim.model.model import PlaceModel
 from sim.model.population import Population
-from sim.model.targeting import PreventionService, highest_first
+from sim.model.targeting import PreventionService, highest_first, offers_until
 from tests import builders
 
 # Domain x has the builders' window [0.25, 0.5). Weight 1 (population == sample) unless said.
@@ -433,3 +435,15 @@ def test_a_household_that_declines_a_whole_family_package_is_not_helped():
     assert helped(model) == [0, 1, 2]
     assert model.pool.offers_declined == 1
     assert pool_spent(model) == pytest.approx({"pool_prevention": 100.0, "assessment": 40.0})
+
+
+@given(accepts=st.lists(st.booleans(), max_size=40), places=st.integers(-1, 45))
+def test_offers_go_down_the_list_until_the_last_place_is_taken(accepts: list[bool], places: int):
+    """offers_until against its plain definition: offer in order; stop once `places` have accepted."""
+    expected, taken = 0, 0
+    for accepted in accepts:
+        if taken >= places:
+            break
+        expected += 1
+        taken += accepted
+    assert offers_until(np.array(accepts, dtype=bool), places) == expected

@@ -47,7 +47,9 @@ def persistence_quarters(recovery: float, horizon_quarters: int) -> float:
 def closeness_to_crisis(needs: np.ndarray, prevention: np.ndarray, crisis: np.ndarray) -> np.ndarray:
     """[D, k] in [0, 1]: 0 at the bottom of the prevention window, 1 at the crisis threshold."""
     span = (crisis - prevention)[:, None]
-    return np.clip((needs - prevention[:, None]) / span, 0.0, 1.0)
+    closeness = (needs - prevention[:, None]) / span
+    np.maximum(closeness, 0.0, out=closeness)  # np.clip's values, without its per-call overhead on small arrays
+    return np.minimum(closeness, 1.0, out=closeness)
 
 
 class BusinessCase:

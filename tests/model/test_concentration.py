@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from sim.model.concentration import top_share, top_users_event_share, users_event_share, users_share
+from sim.model.concentration import EventTally, top_share, top_users_event_share, users_event_share, users_share
 
 # Ten citizens, seven of them users, 20 events: 10, 5 and five of 1
 EVENTS = np.array([0, 1, 0, 10, 1, 5, 0, 1, 1, 1], dtype=np.uint16)
@@ -85,3 +88,18 @@ def test_top_users_event_share_is_zero_without_users():
 
 def test_top_users_event_share_of_one_user_is_one():
     assert top_users_event_share(np.array([0, 0, 3, 0]), 0.09) == 1.0
+
+
+# -- EventTally: the same statistics from one count of counts --------------------------------------
+@settings(max_examples=300, deadline=None)
+@given(
+    hnp.arrays(np.uint16, st.integers(0, 400), elements=st.one_of(st.just(0), st.integers(0, 3), st.integers(0, 60))),
+    st.sampled_from([0.001, 0.01, 0.05, 0.09, 0.3, 0.5, 1.0]),
+    st.integers(0, 12),
+)
+def test_a_tally_gives_every_statistic_as_the_plain_function_does(events: np.ndarray, fraction: float, at_least: int) -> None:
+    tally = EventTally(events)
+    assert tally.top_share(fraction) == top_share(events, fraction)
+    assert tally.top_users_event_share(fraction) == top_users_event_share(events, fraction)
+    assert tally.users_share(at_least) == users_share(events, at_least)
+    assert tally.users_event_share(at_least) == users_event_share(events, at_least)

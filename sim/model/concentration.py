@@ -33,6 +33,9 @@ def top_share(values: np.ndarray, fraction: float) -> float:
     if total <= 0 or values.size == 0:
         return 0.0
     k = top_count(fraction, values.size)
+    positive = values[values > 0]
+    if positive.size >= k:  # the top k are all positive: partition those only (np.partition slows
+        values = positive  # badly on many equal values, and most citizens cost nothing in a year)
     top = np.partition(values, values.size - k)[values.size - k :]
     return float(top.sum(dtype=np.float64)) / total
 

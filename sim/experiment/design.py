@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from sim.experiment.spec import (
     BASELINE_POINT,
@@ -76,7 +75,13 @@ def to_value(parameter: Range | list[Any], x: float) -> Any:
 
 
 def sample_matrix(spec: ExperimentSpec, names: list[str]) -> np.ndarray:
-    """Rows of uncertainty values (in parameter units) for a sampled design."""
+    """Rows of uncertainty values (in parameter units) for a sampled design.
+
+    The samplers are imported here, not with the module: scipy.stats alone takes longer to import
+    than checking a grid, zip or named-points experiment, which never samples.
+    """
+    from scipy.stats import qmc
+
     design = spec.design
     parameters = [design.uncertainties[name] for name in names]
     low, high = np.array([bounds(p) for p in parameters]).T

@@ -8,13 +8,14 @@ compares the same citizens facing the same shocks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from sim.model.simulate import simulate
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def replication_seeds(experiment_seed: int, replications: int) -> list[int]:
@@ -44,7 +45,13 @@ def run_id(point_id: int, replication: int) -> str:
 
 
 def execute(spec: RunSpec) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Run one spec: (its row for runs.parquet, its selected per-step outputs)."""
+    """Run one spec: (its row for runs.parquet, its selected per-step outputs).
+
+    The model wing (Mesa, pandas: about a second) is imported by the first run, not with this
+    module: an experiment's run specs are built, and its file validated, without it.
+    """
+    from sim.model.simulate import simulate
+
     result = simulate(spec.scenario, seed=spec.seed, steps=spec.steps, population_sample=spec.population_sample)
     identity = {
         "run_id": spec.run_id,

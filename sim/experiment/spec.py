@@ -31,7 +31,7 @@ from pydantic import (
     model_validator,
 )
 
-from sim.model.outputs import MEASURES
+from sim.measures import MEASURES
 from sim.scenario.loading import ScenarioError, looks_like, problems_from, read_yaml
 from sim.scenario.schema import MAX_GBP_PER_YEAR, MIN_POPULATION_SAMPLE
 
@@ -270,9 +270,10 @@ class ExperimentSpec(Strict):
 
     @model_validator(mode="after")
     def _known_outputs(self) -> ExperimentSpec:
-        unknown = sorted(set(self.outputs or []) - set(MEASURES))
-        if unknown:
-            raise ValueError(f"outputs: unknown measure(s) {unknown}; choose from {list(MEASURES)}")
+        if self.outputs is not None:
+            unknown = sorted(set(self.outputs) - set(MEASURES))
+            if unknown:
+                raise ValueError(f"outputs: unknown measure(s) {unknown}; choose from {list(MEASURES)}")
         if self.design.kind is DesignKind.wrong_pocket:
             if self.outputs is not None and "spend_gbp" not in self.outputs:
                 raise ValueError(

@@ -51,16 +51,6 @@ if TYPE_CHECKING:
     from sim.model.model import PlaceModel
 
 GINI_BINS = 4096
-MEASURES = (
-    "spend_gbp", "mean_need", "crises", "wellbeing", "priority_weighted_wellbeing", "need_gini",
-    "unmet_statutory_demand_gbp", "deficit_gbp", "collaboration", "pool_balance_gbp", "pool_members",
-    "pool_packages", "demand_gbp", "capacity_gbp", "utilisation", "idle_capacity_gbp", "budget_gbp",
-    "fixed_base_cut_gbp", "reserves_gbp", "owed_to_centre_gbp", "section_114",
-    "people_in_crisis", "prevention_treated", "prevention_declined", "waiting", "wait_quarters",
-    "crises_while_waiting", "gave_up_waiting", "pool_declined", "claimed_savings_gbp", "estimated_savings_gbp", "target_missed",
-    "deadweight_treated", "deadweight", "concentration", "need_top_5pct_share", "families_with_multiple_problems",
-    "family_cost_ratio", "multiple_problem_cost_share", "cost_top_share",
-)  # fmt: skip
 CONCENTRATION = {  # category -> (statistic of a domain's year of events, its argument)
     "events_top_0.1pct": (EventTally.top_share, 0.001),
     "events_top_1pct": (EventTally.top_share, 0.01),

@@ -13,8 +13,10 @@ and PyYAML's own syntax errors, into one line for a `ScenarioError`.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -28,6 +30,8 @@ TRUE_FALSE = ("true", "false")
 MERGE_TAG = "tag:yaml.org,2002:merge"
 LEGACY_OCTAL = re.compile(r"[-+]?0[0-7_]+")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
+# Distinct texts whose values are kept: every shipped scenario and experiment file, many times over.
+PARSED_TEXTS = 64
 
 
 def shown(key: Any) -> str:
@@ -144,7 +148,18 @@ def parse_yaml(text: str) -> Any:
 
     A refused value's error carries `field_path`, the dotted path of keys that leads to it, so that
     the message names the field as well as the line.
+
+    Each text is parsed once per process and its value copied for every caller (who may change
+    it): PyYAML's pure-Python parser takes about 80 ms for the pilot scenario, which every scenario
+    extending it, every design point of an experiment and every call of a model function reads
+    again. Keyed by the text itself, a file changed on disk is parsed afresh.
     """
+    return copy.deepcopy(parsed(text))
+
+
+@lru_cache(maxsize=PARSED_TEXTS)
+def parsed(text: str) -> Any:
+    """`parse_yaml` without the copy: shared by every reader of `text`, so never to be changed."""
     loader = StrictLoader(text)
     try:
         node = loader.get_single_node()

@@ -615,7 +615,7 @@ class InterruptWhileLoading:
     '''Ctrl-C, deterministically, while a module the command needs is being imported.'''
 
     def find_spec(self, name, path=None, target=None):
-        if name == "sim.experiment.experiment":
+        if name == "sim.scenario.loading":
             raise KeyboardInterrupt
         return None
 

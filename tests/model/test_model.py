@@ -14,7 +14,7 @@ from hypothesis import given
 from sim.model import run, simulate
 from sim.model.ledger import POOL, SERVICES
 from sim.model.model import PlaceModel
-from sim.model.outputs import MEASURES
+from sim.measures import MEASURES
 from sim.scenario import ScenarioError, load_scenario, with_overrides
 from tests.strategies import PROPERTY_SETTINGS, scenario_pairs_differing_in_levers, scenarios
 

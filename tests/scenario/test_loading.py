@@ -186,6 +186,24 @@ def test_extends_follows_a_chain_relative_to_each_file(tmp_path):
     assert (scenario.name, scenario.policy.target_pressure) == ("leaf", 0.5)
 
 
+def test_a_file_read_again_inherits_again(tmp_path):
+    """Files are parsed once per process (sim/scenario/yaml_reading.py); each reader gets its own copy."""
+    write(tmp_path / "base.yaml", builders.scenario_data())
+    child = write(
+        tmp_path / "child.yaml", {"extends": "base.yaml", "name": "child", "policy": {"target_pressure": 0.5}}
+    )
+    assert load_scenario(child, overrides={"policy.pool.rate": 0.4}).policy.pool.rate == 0.4
+    again = load_scenario(child)
+    assert (again.name, again.policy.target_pressure, again.policy.pool.rate) == ("child", 0.5, 0.0)
+
+
+def test_a_file_changed_on_disk_is_read_afresh(tmp_path):
+    path = write(tmp_path / "place.yaml", builders.scenario_data())
+    assert load_scenario(path).policy.target_pressure == 0.0
+    write(path, {**builders.scenario_data(), "policy": {**builders.scenario_data()["policy"], "target_pressure": 0.5}})
+    assert load_scenario(path).policy.target_pressure == 0.5
+
+
 def test_circular_extends_is_rejected(tmp_path):
     write(tmp_path / "one.yaml", {"extends": "two.yaml", "name": "one"})
     write(tmp_path / "two.yaml", {"extends": "one.yaml", "name": "two"})

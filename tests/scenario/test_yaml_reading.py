@@ -23,6 +23,14 @@ def test_plain_yaml_reads_as_usual():
     }  # fmt: skip
 
 
+def test_a_value_changed_by_its_reader_is_not_what_the_next_reader_gets():
+    text = "policy:\n  pool: {rate: 0.3}\nmembers: [a, b]\n"
+    first = parse_yaml(text)
+    first["policy"]["pool"]["rate"] = 0.9
+    first["members"].append("c")
+    assert parse_yaml(text) == {"policy": {"pool": {"rate": 0.3}}, "members": ["a", "b"]}
+
+
 def test_a_key_written_twice_is_refused_at_the_second():
     path, message = refusal("policy:\n  ring_fence_share: 0.7\n  ring_fence_share: 0.2\n")
     assert path == "policy.ring_fence_share"

@@ -1,33 +1,57 @@
 """Speed and scale, measured: placesim's step against population size, beside the textbook Mesa
-model, the floor of a step, peak memory and a profile of one step by mechanism.
+model, the floor of a step, peak memory, a profile of one step by mechanism, whole runs, whole
+commands (`placesim run`, `placesim sweep`, start-up), and issue 14's targets, met or missed.
 
 Run from the repository root (the machine should be otherwise quiet; 2 cores are plenty):
 
-    .venv/bin/python -m benchmarks.run                       # full: N = 10^3..10^6, ~5 min
-    .venv/bin/python -m benchmarks.run --quick               # N <= 10^5, fewer steps, ~1 min
-    .venv/bin/python -m benchmarks.run --baseline HEAD       # also time the committed code: before/after
+    .venv/bin/python -m benchmarks.run --baseline REV          # full, against REV: roughly 15-25 min
+    .venv/bin/python -m benchmarks.run --quick                 # N <= 10^5, sweeps at 2,000: ~3 min
+    .venv/bin/python -m benchmarks.run --quick --baseline REV  # ~5 min (2 cores, shared)
+    .venv/bin/python -m benchmarks.run --baseline REV --write-results  # also replace benchmarks/RESULTS.md
 
-It prints the tables and writes them to results/benchmarks/<UTC time>.md; the tracked table is
-updated only when asked: `--out benchmarks/RESULTS.md --force`. What is measured:
+It prints the tables and writes them to results/benchmarks/<UTC time>.md (or `--out FILE`, which
+is never replaced without `--force`); the tracked benchmarks/RESULTS.md is written only when asked,
+with `--write-results`. What is measured (every measurement in a fresh process):
 
 - placesim: a full `PlaceModel.step()` of the default scenario (scenarios/total_place_pilot.yaml)
   in a pooled regime (`policy.pool.rule=need`, `policy.pool.rate=0.15`, so the pool is exercised)
-  and in its own silo regime; seconds per step are the median over several steps after warm-up;
+  and in its own silo regime, at N = 10^3, 2,000, 10^4 .. 10^6; seconds per step are the median
+  over several steps after warm-up;
 - textbook: benchmarks/textbook_mesa.py (one `mesa.Agent` per citizen, silo only) on the same
   scenario, compared with placesim's silo step at the same N (like for like);
 - the floor: drawing D x N float32 normals with the project's generator into a preallocated
   array plus one read-and-write pass over the [D, N] float32 need array (`np.clip(x, 0, 1, out=x)`),
   the least any step that draws fresh shocks for every need must do;
+- the fixed cost per step: the pooled step at 2,000 as a share of the step at 100,000, and the
+  intercept of the least-squares line of step time on N through 2,000, 10,000 and 100,000;
 - threads: every measurement runs with one BLAS/OpenMP thread (`--threads` to change), as a
   sweep's worker processes do, so a step and its floor are both single-core figures;
-- peak memory: each measurement runs in a fresh subprocess and reports `ru_maxrss` (whole
-  process, interpreter and imports included), plus a 40-step `simulate()` run at 10^6;
+- peak memory: `ru_maxrss` of each measurement's process (interpreter and imports included), plus
+  a 40-step `simulate()` run at the largest N (not with --quick);
 - the profile: one pooled step at the largest N with each mechanism's method wrapped in a timer,
   median over steps;
-- `--baseline REV_OR_DIR` times the pooled step and the profile with another version of `sim/`
-  too, in the same run, so a speed-up is a ratio measured under the same load: a git revision is
-  exported with `git archive` (read-only) into benchmarks/.cache/; a directory holding a `sim/`
-  (e.g. a copy taken before a change) is used as it is.
+- whole runs: `sim.model.simulate()` of the pooled scenario, 40 quarters, at 2,000 and 10,000
+  citizens, split into build (population and warm-up), steps, verify + tables, summary; in one
+  process per N, a first (cold) run and the median of the next `--repeats`;
+- `placesim run` at the largest N (not with --quick): the whole command, 40 and 4 quarters, its
+  cost per step (the difference / 36) against the floor;
+- sweeps: `placesim sweep experiments/pooling_sweep.yaml` (25 design points) at 2,000 and 20,000
+  citizens (2,000 only with --quick), 40 quarters, with 1 and 2 local workers: runs per minute,
+  the 2-worker/1-worker ratio, and any process of the sweep still alive after it exited (found
+  by session id in /proc, then ended);
+- start-up: wall time of `placesim --help`, `placesim validate scenarios/total_place_pilot.yaml`,
+  the imports a sweep's worker makes before its first run, and the bare interpreter; median of 5
+  (3 with --quick) fresh processes;
+- `--baseline REV_OR_DIR` measures another version of `sim/` too, in the same run, so a speed-up
+  is a ratio measured under the same load: the pooled step, the profile, whole runs, `placesim
+  run`, sweeps and start-up (the baseline's commands are `python -P -m sim` with its sim/ on
+  PYTHONPATH; so are the working tree's, for like with like: benchmarks/commands.py). A git
+  revision is exported with `git archive` (read-only) into benchmarks/.cache/; a directory holding
+  a `sim/` (e.g. a copy taken before a change) is used as it is. Measurements of the two
+  alternate where they are repeated, so that a change of load falls on both.
+
+benchmarks/targets.py reads issue 14's targets from the results; benchmarks/report.py writes the
+tables.
 """
 
 from __future__ import annotations
@@ -39,7 +63,6 @@ import json
 import os
 import platform
 import resource
-import statistics
 import subprocess
 import sys
 import tarfile
@@ -48,12 +71,24 @@ from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: appended, so a PYTHONPATH sim/ (a baseline) still comes first
+    sys.path.append(str(ROOT))
+
+from benchmarks import commands  # noqa: E402
+from benchmarks.report import report  # noqa: E402
+from benchmarks.targets import FIXED_COST_SIZES, MILLION, SWEEP_SIZES, WHOLE_RUN_SIZES  # noqa: E402
+
 DEFAULT_SCENARIO = ROOT / "scenarios" / "total_place_pilot.yaml"
+RESULTS_FILE = ROOT / "benchmarks" / "RESULTS.md"
 CACHE = ROOT / "benchmarks" / ".cache"
 POOLED = {"policy.pool.rule": "need", "policy.pool.rate": 0.15}
 SILO = {"policy.pool.rule": "silo"}
 SEED = 1
 MIB = 1024.0  # ru_maxrss is in KiB on Linux
+QUARTERS = 40  # ten years: a whole run
+SHORT_QUARTERS = 4  # the short `placesim run` whose difference from a whole one is the cost of 36 steps
+CLI_RUN_PAIRS = 3  # (40-quarter, 4-quarter) `placesim run` pairs per code
+SWEEP_REPLICATIONS = {2_000: 2, 20_000: 1}  # x 25 design points: 20-60 s at 1 worker before issue 14
 
 # Mechanisms of one step, in the model's order, and what each one times (see `profile_worker`).
 MECHANISMS = [
@@ -80,14 +115,17 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / MIB
 
 
-def source_hash() -> str:
-    """Short hash of the source of the `sim` package this process imported (to catch edits mid-run)."""
+def source_hash(package: Path | None = None) -> str:
+    """Short hash of the source of a `sim` package (by default the one this process imported), to
+    catch edits mid-run."""
     import hashlib
 
-    import sim
+    if package is None:
+        import sim
 
+        package = Path(sim.__file__).parent
     digest = hashlib.sha256()
-    for path in sorted(Path(sim.__file__).parent.rglob("*.py")):
+    for path in sorted(package.rglob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -179,6 +217,58 @@ def imports_worker() -> dict:
     return {"peak_rss_mib": peak_rss_mib()}
 
 
+def timed(spent: dict[str, float], part: str, function):
+    """`function`, adding the seconds each call takes to `spent[part]`."""
+
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[part] += time.perf_counter() - started
+
+    return wrapper
+
+
+def whole_run_worker(citizens: int, steps: int, repeats: int) -> dict:
+    """`simulate()` of the pooled scenario 1 + `repeats` times in this process; the first is cold."""
+    import importlib
+
+    import sim
+    from sim.scenario import load_scenario
+
+    simulate_module = importlib.import_module("sim.model.simulate")  # the module: sim.model.simulate is the function
+    scenario = load_scenario(DEFAULT_SCENARIO, overrides=POOLED)
+    runs = [timed_simulate(simulate_module, scenario, citizens, steps) for _ in range(1 + repeats)]
+    return {"runs": runs, "sim": sim.__file__, "source": source_hash()}
+
+
+def timed_simulate(simulate_module, scenario, citizens: int, steps: int) -> dict[str, float | None]:
+    """Seconds of one `simulate()`, and of its parts: build (the model's constructor, warm-up
+    included), steps, summary (`summarise`), and the rest (ledger verification, tables, close).
+
+    The parts are timed where simulate() looks the constructor and `summarise` up, in its module;
+    should it stop doing so, they read None and the total still stands."""
+    spent = {"build_s": 0.0, "steps_s": 0.0, "summary_s": 0.0}
+    make_model, summarise = simulate_module.PlaceModel, simulate_module.summarise
+
+    def build(*args, **kwargs):
+        model = timed(spent, "build_s", make_model)(*args, **kwargs)
+        model.step = timed(spent, "steps_s", model.step)
+        return model
+
+    simulate_module.PlaceModel, simulate_module.summarise = build, timed(spent, "summary_s", summarise)
+    try:
+        started = time.perf_counter()
+        simulate_module.simulate(scenario, seed=SEED, steps=steps, population_sample=citizens)
+        total = time.perf_counter() - started
+    finally:
+        simulate_module.PlaceModel, simulate_module.summarise = make_model, summarise
+    if not all(spent.values()):
+        return {**dict.fromkeys([*spent, "verify_tables_s"]), "total_s": total}
+    return {**spent, "verify_tables_s": total - sum(spent.values()), "total_s": total}
+
+
 def profile_worker(citizens: int, steps: int) -> dict:
     """Seconds per mechanism of a pooled step: each mechanism's callables wrapped in a timer.
 
@@ -195,18 +285,8 @@ def profile_worker(citizens: int, steps: int) -> dict:
 
     spent: dict[str, float] = dict.fromkeys(MECHANISMS, 0.0)
 
-    def timed(mechanism: str, function):
-        def wrapper(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent[mechanism] += time.perf_counter() - started
-
-        return wrapper
-
     def wrap(owner, name: str, mechanism: str) -> None:
-        setattr(owner, name, timed(mechanism, getattr(owner, name)))
+        setattr(owner, name, timed(spent, mechanism, getattr(owner, name)))
 
     scenario = load_scenario(DEFAULT_SCENARIO, overrides=POOLED)
     model = PlaceModel(scenario, seed=SEED, population_sample=citizens)
@@ -246,6 +326,7 @@ WORKERS = {
     "textbook": textbook_worker,
     "floor": floor_worker,
     "run40": run40_worker,
+    "whole_run": whole_run_worker,
     "imports": imports_worker,
     "profile": profile_worker,
 }
@@ -254,21 +335,21 @@ WORKERS = {
 # -- the parent: run workers, gather, report -----------------------------------------------------
 
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 THREADS = {"count": 1}  # set from --threads in main()
+STARTUP_REPEATS = {"full": 5, "quick": 3}
 
 
-def run_worker(kind: str, *args, sim_path: Path | None = None) -> dict:
-    """Run one measurement in a fresh interpreter; `sim_path` puts another `sim/` first on its path."""
-    env = dict(os.environ)
-    env.update(dict.fromkeys(THREAD_VARIABLES, str(THREADS["count"])))
-    if sim_path is not None:
-        env["PYTHONPATH"] = os.pathsep.join([str(sim_path), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+def run_worker(kind: str, *args, sim_path: Path = ROOT) -> dict:
+    """Run one measurement in a fresh interpreter with `sim_path`'s `sim/` first on its path."""
+    env = commands.environment(sim_path, THREADS["count"])
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, *map(str, args)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"benchmark worker {kind} {args} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    if "sim" in measured and Path(measured["sim"]).parent.parent != sim_path.resolve():
+        raise RuntimeError(f"a benchmark worker imported {measured['sim']}, not the sim/ in {sim_path}")
+    return measured
 
 
 def baseline_sim(revision_or_directory: str) -> Path:
@@ -298,8 +379,18 @@ def export_revision(revision: str) -> Path:
     return target
 
 
-def median(values: list[float]) -> float:
-    return statistics.median(values)
+def code_to_measure(args: argparse.Namespace) -> dict[str, Path]:
+    """{"tree": the repository, "baseline": the baseline's directory} (no baseline without --baseline),
+    each checked to be the sim/ its commands import, and byte-compiled."""
+    code = {"tree": ROOT}
+    if args.baseline:
+        code = {"baseline": baseline_sim(args.baseline), **code}
+    for path in code.values():
+        imported = commands.imported_sim(path, THREADS["count"])
+        if imported.resolve() != (path / "sim").resolve():
+            raise RuntimeError(f"commands run with {path} on PYTHONPATH import {imported}, not {path / 'sim'}")
+        commands.compile_sources(path)
+    return code
 
 
 def steps_to_time(citizens: int, repeats: int) -> int:
@@ -307,54 +398,128 @@ def steps_to_time(citizens: int, repeats: int) -> int:
     return max(repeats, min(50, 2_000_000 // citizens))
 
 
+def step_sizes(max_n: int) -> list[int]:
+    """Populations whose step is timed: the powers of ten and the fixed-cost sizes, up to `max_n`."""
+    return sorted(n for n in {10**k for k in range(3, 7)} | set(FIXED_COST_SIZES) if n <= max_n)
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
 def measure(args: argparse.Namespace) -> dict:
-    sizes = [10**k for k in range(3, 7) if 10**k <= args.max_n]
-    results: dict = {"sizes": sizes, "placesim": {}, "silo": {}, "textbook": {}, "floor": {}, "baseline": {}}
-    baseline_path = baseline_sim(args.baseline) if args.baseline else None
+    at_start = source_hash(ROOT / "sim")
+    code = code_to_measure(args)
+    sizes = step_sizes(args.max_n)
+    results: dict = {"sizes": sizes, "whole_run_steps": QUARTERS}
     log("imports only ...")
     results["imports"] = run_worker("imports")
+    results |= measure_steps(args, sizes, code)
+    results |= measure_profile(args, sizes[-1], code)
+    if args.run_steps:
+        log(f"simulate(): {args.run_steps} steps at N = {sizes[-1]:,} ...")
+        run = run_worker("run40", sizes[-1], args.run_steps)
+        results["run"] = {"citizens": sizes[-1], "steps": args.run_steps, **run}
+    results["whole_runs"] = measure_whole_runs(args, code)
+    results["startup"] = measure_startup(args, code)
+    if not args.quick:
+        results["cli_run"] = measure_cli_run(code, sizes[-1])
+    results["sweeps"] = measure_sweeps(args, code)
+    results |= sources(results, at_start, "baseline" in code)
+    return results
+
+
+def measure_steps(args: argparse.Namespace, sizes: list[int], code: dict[str, Path]) -> dict:
+    """The step at each N: floor, placesim pooled and silo, the baseline pooled, the textbook model."""
+    results: dict = {"placesim": {}, "silo": {}, "textbook": {}, "floor": {}, "baseline": {}}
     for n in sizes:
         steps = steps_to_time(n, args.repeats)
         log(f"N = {n:>9,}: floor, placesim pooled, placesim silo ({steps} steps each) ...")
         results["floor"][n] = run_worker("floor", n, max(args.repeats, 10))
         results["placesim"][n] = run_worker("placesim", "pooled", n, steps)
         results["silo"][n] = run_worker("placesim", "silo", n, steps)
-        if baseline_path is not None:
+        if "baseline" in code:
             log(f"N = {n:>9,}: placesim pooled at {args.baseline} ...")
-            results["baseline"][n] = run_worker("placesim", "pooled", n, steps, sim_path=baseline_path)
-            if not results["baseline"][n]["sim"].startswith(str(baseline_path)):
-                raise RuntimeError(f"the baseline run imported {results['baseline'][n]['sim']}, not {baseline_path}")
+            results["baseline"][n] = run_worker("placesim", "pooled", n, steps, sim_path=code["baseline"])
         if n <= args.textbook_max_n:
             textbook_steps = max(3, min(args.repeats, 20_000_000 // (n * 100)))
             log(f"N = {n:>9,}: textbook Mesa ({textbook_steps} steps) ...")
             results["textbook"][n] = run_worker("textbook", n, textbook_steps)
-    largest = sizes[-1]
-    log(f"profile at N = {largest:,} ...")
-    results["profile"] = run_worker("profile", largest, max(args.repeats, 5))
-    if baseline_path is not None:
-        results["profile_baseline"] = run_worker("profile", largest, max(args.repeats, 5), sim_path=baseline_path)
-    if args.run_steps:
-        log(f"simulate(): {args.run_steps} steps at N = {largest:,} ...")
-        results["run"] = {"citizens": largest, "steps": args.run_steps, **run_worker("run40", largest, args.run_steps)}
-    results["source"] = same_source([*results["placesim"].values(), *results["silo"].values(), results["profile"]])
-    if baseline_path is not None:
-        results["baseline_source"] = same_source([*results["baseline"].values(), results["profile_baseline"]])
     return results
 
 
-def same_source(measurements: list[dict]) -> str:
-    """The one sim/ source hash all these measurements ran; an error if sim/ changed during the run."""
-    hashes = {m["source"] for m in measurements}
-    if len(hashes) != 1:
-        raise RuntimeError(f"sim/ changed while the benchmark ran (source hashes {sorted(hashes)}); run it again")
-    return hashes.pop()
+def measure_profile(args: argparse.Namespace, n: int, code: dict[str, Path]) -> dict:
+    log(f"profile at N = {n:,} ...")
+    results = {"profile": run_worker("profile", n, max(args.repeats, 5))}
+    if "baseline" in code:
+        results["profile_baseline"] = run_worker("profile", n, max(args.repeats, 5), sim_path=code["baseline"])
+    return results
 
 
-def environment(args: argparse.Namespace, argv: list[str]) -> dict:
+def measure_whole_runs(args: argparse.Namespace, code: dict[str, Path]) -> dict:
+    """{side: {N: whole runs}}: one process per code and N, a cold run then `--repeats` more."""
+    runs: dict = {side: {} for side in code}
+    for n in WHOLE_RUN_SIZES:
+        for side in code:
+            log(f"whole runs at N = {n:,}, {QUARTERS} quarters, 1 + {args.repeats} ({side}) ...")
+            runs[side][n] = run_worker("whole_run", n, QUARTERS, args.repeats, sim_path=code[side])
+    return runs
+
+
+def measure_startup(args: argparse.Namespace, code: dict[str, Path]) -> dict:
+    """{side: {command: [seconds per fresh process]}}, the codes alternating."""
+    repeats = STARTUP_REPEATS["quick" if args.quick else "full"]
+    log(f"start-up: --help, validate, worker imports, {repeats} times each ...")
+    times: dict = {side: {} for side in code}
+    for _ in range(repeats):
+        for side, path in code.items():
+            for command, seconds in commands.startup_times(path, THREADS["count"]).items():
+                times[side].setdefault(command, []).append(seconds)
+    return times
+
+
+def measure_cli_run(code: dict[str, Path], n: int) -> dict:
+    """`placesim run` of the default scenario at N, 40 and 4 quarters, CLI_RUN_PAIRS times per code."""
+    measured: dict = {"citizens": n, "long": QUARTERS, "short": SHORT_QUARTERS}
+    measured |= {side: {"long_s": [], "short_s": []} for side in code}
+    for pair in range(CLI_RUN_PAIRS):
+        for side, path in code.items():
+            log(f"placesim run at N = {n:,}, {QUARTERS} and {SHORT_QUARTERS} quarters ({side}, {pair + 1}) ...")
+            measured[side]["long_s"].append(commands.run_wall_time(path, THREADS["count"], n, QUARTERS))
+            measured[side]["short_s"].append(commands.run_wall_time(path, THREADS["count"], n, SHORT_QUARTERS))
+    return measured
+
+
+def measure_sweeps(args: argparse.Namespace, code: dict[str, Path]) -> dict:
+    """{side: {N: {workers: sweep}}}; with --quick only the smallest N, one replication."""
+    sweeps: dict = {side: {} for side in code}
+    for n in SWEEP_SIZES[:1] if args.quick else SWEEP_SIZES:
+        replications = 1 if args.quick else SWEEP_REPLICATIONS[n]
+        for workers in (1, 2):
+            for side, path in code.items():
+                log(f"sweep at N = {n:,}, {replications} replication(s), {workers} worker(s) ({side}) ...")
+                measured = commands.sweep(path, THREADS["count"], n, replications, workers)
+                sweeps[side].setdefault(n, {})[workers] = measured
+    return sweeps
+
+
+def sources(results: dict, at_start: str, with_baseline: bool) -> dict:
+    """The sim/ source hashes each code ran, in the order seen; more than one: sim/ changed during the run."""
+    tree = [at_start, *(m["source"] for m in [*results["placesim"].values(), *results["silo"].values()])]
+    tree += [results["profile"]["source"], *(m["source"] for m in results["whole_runs"]["tree"].values())]
+    hashes = {"source": distinct([*tree, source_hash(ROOT / "sim")])}
+    if with_baseline:
+        baseline = [*results["baseline"].values(), results["profile_baseline"]]
+        baseline += results["whole_runs"]["baseline"].values()
+        hashes["baseline_source"] = distinct([m["source"] for m in baseline])
+    return hashes
+
+
+def distinct(hashes: list[str]) -> list[str]:
+    return list(dict.fromkeys(hashes))
+
+
+def environment(argv: list[str]) -> dict:
     import mesa
     import numpy
 
@@ -379,219 +544,69 @@ def environment(args: argparse.Namespace, argv: list[str]) -> dict:
     }
 
 
-def seconds(value: float) -> str:
-    if value >= 1.0:
-        return f"{value:.2f} s"
-    if value >= 1e-3:
-        return f"{value * 1e3:.1f} ms"
-    return f"{value * 1e6:.0f} us"
-
-
-def rate(value: float) -> str:
-    return f"{value / 1e6:.2f} M" if value >= 1e6 else f"{value / 1e3:.0f} k"
-
-
-def report(results: dict, env: dict, args: argparse.Namespace) -> str:
-    sizes = results["sizes"]
-    lines = [
-        "# Benchmarks: speed and scale",
-        "",
-        f"Generated by `{env['command']}` (benchmarks/run.py; its docstring says what each number means).",
-        "",
-        f"- date: {env['date']}; commit {env['commit']}; sim/ source hash {results['source']}"
-        + (f" (baseline {args.baseline}: {results['baseline_source']})" if "baseline_source" in results else ""),
-        f"- machine: {env['cores']} cores ({env['cpu']}), load average at start {env['load']}; shared with other work",
-        f"- Python {env['python']}, numpy {env['numpy']}, mesa {env['mesa']}; {args.threads} thread(s) for BLAS/OpenMP "
-        "in every measurement (OPENBLAS_NUM_THREADS etc.; sweeps' workers run single-threaded too)",
-        "- scenario: scenarios/total_place_pilot.yaml, seed 1. `pooled` = overrides policy.pool.rule=need, "
-        "policy.pool.rate=0.15; `silo` = the scenario as shipped. Times are medians over steps after warm-up "
-        f"(at least {args.repeats} steps per N); ratios are from this one run.",
-        "",
-        "## Seconds per step",
-        "",
-        "| N | placesim pooled | citizen-steps/s | ns per citizen-step | placesim silo | textbook Mesa (silo) "
-        "| textbook / placesim silo | floor | pooled / floor | silo / floor |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for n in sizes:
-        pooled = median(results["placesim"][n]["step_s"])
-        silo = median(results["silo"][n]["step_s"])
-        floor = floor_seconds(results, n)
-        textbook = results["textbook"].get(n)
-        textbook_s = median(textbook["step_s"]) if textbook else None
-        lines.append(
-            f"| {n:,} | {seconds(pooled)} | {rate(n / pooled)} | {pooled / n * 1e9:.0f} | {seconds(silo)} "
-            f"| {seconds(textbook_s) if textbook else 'not run'} | {f'{textbook_s / silo:,.0f}x' if textbook else ''} "
-            f"| {seconds(floor)} | {pooled / floor:.1f}x | {silo / floor:.1f}x |"
-        )
-    floor_big = results["floor"][sizes[-1]]
-    lines += [
-        "",
-        f"The floor at N = {sizes[-1]:,}: normals {seconds(median(floor_big['normals_s']))}, "
-        f"one read-write pass {seconds(median(floor_big['pass_s']))}.",
-        "",
-        "Construction (population draw and warm-up included):",
-        "",
-        "| N | placesim pooled | textbook Mesa |",
-        "|---:|---:|---:|",
-    ]
-    for n in sizes:
-        textbook = results["textbook"].get(n)
-        lines.append(
-            f"| {n:,} | {seconds(results['placesim'][n]['construct_s'])} | "
-            f"{seconds(textbook['construct_s']) if textbook else 'not run'} |"
-        )
-    lines += [
-        "",
-        "## Peak memory (whole process, ru_maxrss, MiB)",
-        "",
-        f"Interpreter with placesim, the textbook model and their imports loaded, nothing run: "
-        f"{results['imports']['peak_rss_mib']:.0f} MiB.",
-        "",
-        "Bytes per citizen: (peak - imports only) / N, meaningful from N = 10^5.",
-        "",
-        "| N | placesim pooled | bytes per citizen | placesim silo | textbook Mesa | bytes per citizen "
-        "| floor arrays only |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    imports = results["imports"]["peak_rss_mib"]
-    for n in sizes:
-        pooled_rss = results["placesim"][n]["peak_rss_mib"]
-        textbook = results["textbook"].get(n)
-        textbook_rss = f"{textbook['peak_rss_mib']:.0f}" if textbook else "not run"
-        textbook_bytes = f"{(textbook['peak_rss_mib'] - imports) * MIB * 1024 / n:,.0f}" if textbook else ""
-        lines.append(
-            f"| {n:,} | {pooled_rss:.0f} | {(pooled_rss - imports) * MIB * 1024 / n:,.0f} "
-            f"| {results['silo'][n]['peak_rss_mib']:.0f} | {textbook_rss} | {textbook_bytes} "
-            f"| {results['floor'][n]['peak_rss_mib']:.0f} |"
-        )
-    if "run" in results:
-        run = results["run"]
-        lines += [
-            "",
-            f"A whole `simulate()` of the default scenario (silo), {run['steps']} steps at N = {run['citizens']:,} "
-            f"(model, ledger verification and result tables): {seconds(run['wall_s'])}, peak "
-            f"{run['peak_rss_mib']:.0f} MiB.",
-        ]
-    lines += targets_section(results)
-    lines += profile_section(results, args)
-    if results["baseline"]:
-        lines += baseline_section(results, args)
-    return "\n".join(lines) + "\n"
-
-
-def floor_seconds(results: dict, n: int) -> float:
-    floor_result = results["floor"][n]
-    return median([a + b for a, b in zip(floor_result["normals_s"], floor_result["pass_s"], strict=True)])
-
-
-def targets_section(results: dict) -> list[str]:
-    """The issue's targets, checked: a step within 3x the floor at the largest N; linear scaling."""
-    sizes = results["sizes"]
-    largest = sizes[-1]
-    pooled = median(results["placesim"][largest]["step_s"])
-    ratio = pooled / floor_seconds(results, largest)
-    lines = [
-        "",
-        "## Targets",
-        "",
-        f"- pooled step at N = {largest:,} within 3x the floor: {ratio:.1f}x ({'met' if ratio <= 3.0 else 'missed'}).",
-    ]
-    if len(sizes) >= 2:
-        previous = sizes[-2]
-        per_citizen = [median(results["placesim"][n]["step_s"]) / n for n in (previous, largest)]
-        lines.append(
-            f"- linear scaling: time per citizen-step at N = {largest:,} is {per_citizen[1] / per_citizen[0]:.2f}x "
-            f"that at N = {previous:,} (1 = linear; below ~10^4 a fixed cost per step dominates)."
-        )
-    return lines
-
-
-def profile_rows(profile: dict) -> dict[str, float]:
-    return {name: median(values) for name, values in profile["seconds"].items()}
-
-
-def profile_section(results: dict, args: argparse.Namespace) -> list[str]:
-    n = results["sizes"][-1]
-    floor = floor_seconds(results, n)
-    after = profile_rows(results["profile"])
-    before = profile_rows(results["profile_baseline"]) if "profile_baseline" in results else None
-    header = f"| mechanism | ms per step | share of step |{f' at {args.baseline} (ms) |' if before else ''}"
-    lines = [
-        "",
-        f"## Profile of one pooled step at N = {n:,}",
-        "",
-        "Each mechanism's methods wrapped in a timer; medians over steps (so the rows need not add up "
-        f"exactly to the step). The floor at this N is {floor * 1e3:.0f} ms.",
-        "",
-        header,
-        "|---|---:|---:|" + ("---:|" if before else ""),
-    ]
-    for name in [*MECHANISMS, "other", "step"]:
-        row = f"| {name} | {after[name] * 1e3:.1f} | {after[name] / after['step']:.0%} |"
-        if before:
-            row += f" {before[name] * 1e3:.1f} |"
-        lines.append(row)
-    return lines
-
-
-def baseline_section(results: dict, args: argparse.Namespace) -> list[str]:
-    lines = [
-        "",
-        f"## Before and after: placesim pooled step, working tree against {args.baseline}",
-        "",
-        "Both timed in this run, each N in fresh processes one after the other.",
-        "",
-        f"| N | at {args.baseline} | working tree | speed-up |",
-        "|---:|---:|---:|---:|",
-    ]
-    for n, base in results["baseline"].items():
-        before, after = median(base["step_s"]), median(results["placesim"][n]["step_s"])
-        lines.append(f"| {n:,} | {seconds(before)} | {seconds(after)} | {before / after:.2f}x |")
-    return lines
-
-
-def main(argv: list[str] | None = None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["--worker"]:
-        if str(ROOT) not in sys.path:
-            sys.path.append(str(ROOT))  # appended: a PYTHONPATH sim/ (a baseline) still comes first
-        kind, *rest = argv[1:]
-        arguments = [int(a) if a.isdigit() else a for a in rest]
-        print(json.dumps(WORKERS[kind](*arguments)))
-        return
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    """The options, defaults filled in; exits 2 if --out names a file that exists, unless --force."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="N <= 10^5, textbook <= 10^4, 3 repeats, no 40-step run")
+    parser.add_argument("--quick", action="store_true",
+                        help="N <= 10^5, textbook <= 10^4, 3 repeats, no 40-step run or placesim run at 10^6, "
+                        "sweeps at 2,000 only")  # fmt: skip
     parser.add_argument("--max-n", type=int, default=None, help="largest population (default 10^6; 10^5 with --quick)")
     parser.add_argument("--textbook-max-n", type=int, default=None, help="largest textbook population (default 10^5)")
-    parser.add_argument("--repeats", type=int, default=None, help="least number of timed steps per N (default 7)")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="least timed steps per N; whole runs after the cold one (default 7)")  # fmt: skip
     parser.add_argument("--run-steps", type=int, default=None, help="simulate() steps (default 40; 0 skips)")
-    parser.add_argument("--baseline", default=None, help="also time another sim/: git revision or directory")
+    parser.add_argument("--baseline", default=None, help="also measure another sim/: git revision or directory")
     parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads per measurement (default 1)")
     parser.add_argument("--out", type=Path, help="report file (default results/benchmarks/<UTC time>.md)")
-    parser.add_argument("--force", action="store_true", help="replace --out if it exists (e.g. benchmarks/RESULTS.md)")
+    parser.add_argument("--force", action="store_true", help="replace --out if it exists")
+    parser.add_argument("--write-results", action="store_true",
+                        help=f"also write the report to {RESULTS_FILE.relative_to(ROOT)}, replacing it")  # fmt: skip
     args = parser.parse_args(argv)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     args.out = args.out or ROOT / "results" / "benchmarks" / f"{stamp}.md"
     if args.out.exists() and not args.force:
         parser.error(f"{args.out} exists; pass --force to replace it, or choose another --out")
-    quick = args.quick
-    args.max_n = args.max_n or (10**5 if quick else 10**6)
-    args.textbook_max_n = args.textbook_max_n if args.textbook_max_n is not None else (10**4 if quick else 10**5)
-    args.repeats = args.repeats or (3 if quick else 7)
-    args.run_steps = args.run_steps if args.run_steps is not None else (0 if quick else 40)
+    args.max_n = args.max_n or (10**5 if args.quick else MILLION)
+    args.textbook_max_n = args.textbook_max_n if args.textbook_max_n is not None else (10**4 if args.quick else 10**5)
+    args.repeats = args.repeats or (3 if args.quick else 7)
+    args.run_steps = args.run_steps if args.run_steps is not None else (0 if args.quick else QUARTERS)
+    return args
+
+
+def report_files(args: argparse.Namespace, source_changed: bool) -> list[Path]:
+    """Where the report goes: --out (or results/benchmarks/), and benchmarks/RESULTS.md if asked,
+    unless sim/ changed while it was measured (its numbers would mix versions)."""
+    files = [args.out]
+    if args.write_results and not source_changed and args.out.resolve() != RESULTS_FILE:
+        files.append(RESULTS_FILE)
+    return files
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--worker"]:
+        kind, *rest = argv[1:]
+        arguments = [int(a) if a.isdigit() else a for a in rest]
+        print(json.dumps(WORKERS[kind](*arguments)))
+        return
+    args = parse_arguments(argv)
     THREADS["count"] = args.threads
-    env = environment(args, argv)
+    env = environment(argv)
     started = time.perf_counter()
     results = measure(args)
     text = report(results, env, args)
     text += f"\nThe whole benchmark took {time.perf_counter() - started:.0f} s.\n"
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
-    log(f"wrote {args.out}")
+    changed = len(results["source"]) > 1
+    for path in report_files(args, changed):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        log(f"wrote {path}")
+    if changed:
+        log(f"sim/ changed while the benchmark ran; {RESULTS_FILE.name} not written. Run it again on a quiet tree.")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

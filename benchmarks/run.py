@@ -171,7 +171,10 @@ def textbook_worker(citizens: int, steps: int) -> dict:
 
 
 def floor_worker(citizens: int, repeats: int) -> dict:
-    """D x N float32 normals into a preallocated array, then one read-write pass over [D, N] float32."""
+    """D x N float32 normals into a preallocated array, then one read-write pass over [D, N] float32;
+    and, apart, the draws the behaviour model adds every quarter for every citizen (common random
+    numbers, sim/model/population.py `draw_quarter`): D x N event uniforms, D x N assessment-error
+    normals and N take-up uniforms."""
     import numpy as np
 
     from sim.model.model import random_streams
@@ -181,15 +184,21 @@ def floor_worker(citizens: int, repeats: int) -> dict:
     rng = random_streams(SEED)[0]
     needs = rng.random((domains, citizens), dtype=np.float32)
     noise = np.empty_like(needs)
-    normals, passes = [], []
+    uniforms, errors, take_up = np.empty_like(needs), np.empty_like(needs), np.empty(citizens, dtype=np.float32)
+    normals, passes, draws = [], [], []
     for _ in range(repeats):
         started = time.perf_counter()
         rng.standard_normal(out=noise, dtype=np.float32)
         drawn = time.perf_counter()
         np.clip(needs, 0.0, 1.0, out=needs)
+        passed = time.perf_counter()
+        rng.random(out=uniforms, dtype=np.float32)
+        rng.standard_normal(out=errors, dtype=np.float32)
+        rng.random(out=take_up, dtype=np.float32)
         normals.append(drawn - started)
-        passes.append(time.perf_counter() - drawn)
-    return {"normals_s": normals, "pass_s": passes, "peak_rss_mib": peak_rss_mib()}
+        passes.append(passed - drawn)
+        draws.append(time.perf_counter() - passed)
+    return {"normals_s": normals, "pass_s": passes, "behaviour_draws_s": draws, "peak_rss_mib": peak_rss_mib()}
 
 
 def run40_worker(citizens: int, steps: int) -> dict:

@@ -50,7 +50,8 @@ def results(
         "placesim": {n: step_measurement(fixed_s, per_citizen_s, n) for n in SIZES},
         "silo": {n: step_measurement(fixed_s, per_citizen_s, n) for n in SIZES},
         "textbook": {1_000: step_measurement(0.03, 0.0, 1_000)},
-        "floor": {n: {"normals_s": [floor_per_citizen_s * n] * 3, "pass_s": [0.0] * 3, "peak_rss_mib": 140.0}
+        "floor": {n: {"normals_s": [floor_per_citizen_s * n] * 3, "pass_s": [0.0] * 3,
+                      "behaviour_draws_s": [floor_per_citizen_s * n] * 3, "peak_rss_mib": 140.0}
                   for n in SIZES},  # fmt: skip
         "baseline": {},
         "imports": {"peak_rss_mib": 140.0},

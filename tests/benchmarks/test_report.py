@@ -52,3 +52,9 @@ def test_a_change_of_sim_during_the_run_is_flagged_at_the_top():
     results["source"] = ["abc", "def"]
     text = report(results, ENV, settings("abc1234"))
     assert "Warning: the working tree's sim/ changed while the benchmark ran" in text.split("## Targets")[0]
+
+
+def test_the_step_is_also_set_against_the_floor_with_the_behaviour_models_draws():
+    """The synthetic draws cost as much as the floor's normals: the least a step costs is twice the floor."""
+    text = report(synthetic.results(), ENV, settings(None))
+    assert "(2.00x the floor)" in text

@@ -24,11 +24,16 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext, SpawnProcess
+from multiprocessing.queues import SimpleQueue
 
 from sim.scenario.loading import ScenarioError
 
 
 def default_workers() -> int:
+    """One worker per core this process may run on: under `taskset`, a batch scheduler's cpuset
+    or a container's, `os.cpu_count()` counts the whole machine and would oversubscribe."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
 
 
@@ -78,10 +83,35 @@ class WorkerProcess(SpawnProcess):
             super().start()
 
 
+class ResultQueue(SimpleQueue):
+    """The pool's result pipe, whose writing end in the sweep can be closed.
+
+    A worker stopped while it sends a result leaves half a message in the pipe, and the pool's
+    reader thread waits for the rest. It would wait for ever, and the sweep with it in `shutdown`,
+    because the sweep holds a writing end of the pipe itself (to hand to the workers it starts), so
+    the pipe never ends. With that end closed, the pipe ends once the last worker has gone: the
+    reader finds the pool broken and lets it shut down. CPython closes the sweep's reading end of
+    the task pipe the same way for the same reason (gh-94777).
+    """
+
+    def close_sweep_end(self) -> None:
+        self._writer.close()
+
+
 class WorkerContext(SpawnContext):
-    """The spawn start method, with `WorkerProcess` for the pool's processes."""
+    """The spawn start method, with `WorkerProcess` for the pool's processes and a `ResultQueue`
+    for its results (the pool's one `SimpleQueue`)."""
 
     Process = WorkerProcess
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.result_queues: list[ResultQueue] = []
+
+    def SimpleQueue(self) -> ResultQueue:  # noqa: N802 - the name multiprocessing's pool calls
+        queue = ResultQueue(ctx=self.get_context())
+        self.result_queues.append(queue)
+        return queue
 
 
 def exit_when_closed(lifeline: Connection) -> None:
@@ -107,9 +137,10 @@ def local_processes(workers: int | None = None) -> Iterator[Executor]:
     flight included: their results would not be stored anyway, and `--resume` runs them again.
     """
     lifeline, sweep_end = multiprocessing.get_context("spawn").Pipe(duplex=False)
+    context = WorkerContext()
     pool = ProcessPoolExecutor(
         max_workers=workers or default_workers(),
-        mp_context=WorkerContext(),
+        mp_context=context,
         initializer=start_worker,
         initargs=(lifeline,),
     )
@@ -118,6 +149,8 @@ def local_processes(workers: int | None = None) -> Iterator[Executor]:
             yield pool
     except BaseException:
         sweep_end.close()
+        for results in context.result_queues:
+            results.close_sweep_end()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     else:

@@ -14,18 +14,19 @@ from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.experiment.design import DesignSample, build_design
-from sim.experiment.executors import make_executor
 from sim.experiment.provenance import provenance
 from sim.experiment.runs import RunSpec, execute, replication_seeds, run_id
 from sim.experiment.spec import ExperimentSpec, read_experiment_spec
-from sim.experiment.store import ResultsStore
 from sim.scenario.loading import ScenarioError, load_scenario, scenario_hash
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.experiment.store import ResultsStore
 
 Progress = Callable[[int, int], None]
 
@@ -69,6 +70,8 @@ class Experiment:
         return specs
 
     def design_table(self) -> pd.DataFrame:
+        import pandas as pd
+
         rows = []
         for point in self.design.points:
             row = {"point_id": point.point_id, "point": point.name, "scenario_file": str(point.scenario_file)}
@@ -108,7 +111,14 @@ class Experiment:
         resume: bool = False,
         progress: Progress | None = None,
     ) -> pd.DataFrame:
-        """Run every missing run, store each as it finishes, and return the runs table."""
+        """Run every missing run, store each as it finishes, and return the runs table.
+
+        The executors and the results store (pandas, pyarrow) are imported here, not with the
+        module: `placesim validate` loads an experiment and never runs it.
+        """
+        from sim.experiment.executors import make_executor
+        from sim.experiment.store import ResultsStore
+
         store = ResultsStore(Path(out) if out else Path("results") / self.name)
         manifest = self.manifest()
         done = store.prepare(manifest, resume)
@@ -145,10 +155,14 @@ class Experiment:
         total: int,
         progress: Progress | None,
     ) -> None:
+        """Submit every pending run and store each as it finishes. A finished future holds its run's
+        tables (some 350 kB), so it is let go once they are stored: kept to the end, a sweep of tens
+        of thousands of runs would hold them all in memory."""
         futures = {executor.submit(execute, spec): spec for spec in pending}
         for future in as_completed(futures):
+            spec = futures.pop(future)
             row, steps = future.result()
-            store.save_run(futures[future].run_id, row, steps)
+            store.save_run(spec.run_id, row, steps)
             done += 1
             if progress:
                 progress(done, total)

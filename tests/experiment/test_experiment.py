@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import gc
+import weakref
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -109,3 +113,30 @@ def test_results_reload_with_their_design_and_sample(tmp_path: Path) -> None:
     assert sample.shape == (8, 2)
     assert results.manifest["sampled_parameters"] == ["learning.rate", "policy.pool.package_effect"]
     assert results.design["sample_index"].tolist() == list(range(8))
+
+
+class RecordingThreads(ThreadPoolExecutor):
+    """One thread that remembers, weakly, every future it hands out."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.handed_out: list[weakref.ref[Future[Any]]] = []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        self.handed_out.append(weakref.ref(future))
+        return future
+
+
+def test_a_sweep_lets_go_of_each_run_once_it_is_stored(grid_file: Path, tmp_path: Path) -> None:
+    """A finished future holds its run's tables: a sweep that kept them all would grow with its runs."""
+    held_at_the_end: list[int] = []
+    with RecordingThreads() as executor:
+
+        def progress(done: int, total: int) -> None:
+            if done == total:
+                gc.collect()
+                held_at_the_end.append(sum(ref() is not None for ref in executor.handed_out))
+
+        load_experiment(grid_file).run(out=tmp_path / "out", executor=executor, progress=progress)
+    assert held_at_the_end == [1]  # the run just stored

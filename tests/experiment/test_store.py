@@ -8,15 +8,17 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from sim.experiment.experiment import load_experiment
-from sim.experiment.store import ResultsStore, ResultsWarning, load_results, read_label, write_parquet
+from sim.experiment.store import ResultsStore, ResultsWarning, load_results, parquet_safe, read_label, write_parquet
 from sim.scenario import ScenarioError
 from tests.experiment.conftest import GRID, experiment_file  # GRID: five points (the baseline last) x 2 = 10 runs
 
@@ -273,3 +275,43 @@ def test_completed_runs_are_the_runs_whose_parts_pass_every_check(finished: Path
     with pytest.warns(ResultsWarning):
         done = ResultsStore(finished).completed_runs()
     assert len(done) == RUNS - 1 and DAMAGED_RUN not in done
+
+
+def opened_store(grid: Path, folder: Path) -> ResultsStore:
+    store = ResultsStore(folder)
+    store.prepare(load_experiment(grid, **TINY).manifest(), resume=False)
+    return store
+
+
+def long_steps(run_id: str, rows: int = 2000) -> pd.DataFrame:
+    return pd.DataFrame({"run_id": run_id, "step": np.arange(rows) % 40, "measure": "crises", "value": 1.0})
+
+
+def test_storing_a_run_starts_no_thread(grid: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a sweep's parent every core already runs a worker; threads to convert a run's tables
+    (pyarrow's default for more than 100 rows a column) would only take time from them."""
+    store = opened_store(grid, tmp_path / "out")
+    started: list[str] = []
+    start = threading.Thread.start
+
+    def recorded_start(thread: threading.Thread) -> None:
+        started.append(thread.name)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", recorded_start)
+    row = {"run_id": DAMAGED_RUN, "point_id": 1, "point": "p", "replication": 0, "seed": 1}
+    store.save_run(DAMAGED_RUN, row, long_steps(DAMAGED_RUN))
+    assert started == []
+
+
+def test_a_stored_row_reads_back_as_its_one_row_frame(grid: Path, tmp_path: Path) -> None:
+    store = opened_store(grid, tmp_path / "out")
+    row = {
+        "run_id": DAMAGED_RUN, "point_id": 1, "point": "p", "replication": 0, "seed": 2**32 - 1,
+        "param:policy.pool.gain_share": True, "param:members": ["council", "police"], "param:note": None,
+        "total_spend_gbp": np.float64(1.5e9), "mean_wellbeing": float("nan"), "crises": np.int64(12),
+        "share": np.float32(0.25), "label": "",
+    }  # fmt: skip
+    store.save_run(DAMAGED_RUN, row, long_steps(DAMAGED_RUN))
+    stored, _ = store.read_part(DAMAGED_RUN)
+    pd.testing.assert_frame_equal(stored, pd.DataFrame([parquet_safe(row)]))

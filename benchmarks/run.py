@@ -88,7 +88,7 @@ MIB = 1024.0  # ru_maxrss is in KiB on Linux
 QUARTERS = 40  # ten years: a whole run
 SHORT_QUARTERS = 4  # the short `placesim run` whose difference from a whole one is the cost of 36 steps
 CLI_RUN_PAIRS = 3  # (40-quarter, 4-quarter) `placesim run` pairs per code
-SWEEP_REPLICATIONS = {2_000: 2, 20_000: 1}  # x 25 design points: 20-60 s at 1 worker before issue 14
+SWEEP_REPLICATIONS = {2_000: 4, 20_000: 2}  # x 25 design points: long enough that start-up and the closing tables are a small part
 
 # Mechanisms of one step, in the model's order, and what each one times (see `profile_worker`).
 MECHANISMS = [

@@ -126,11 +126,7 @@ class Ledger:
 
     def available(self, account: str, pocket: str = FLEXIBLE) -> float:
         """What can be paid out of `account:pocket` now without going below its floor (>= 0)."""
-        key = (account, pocket)
-        floor = self._floors.get(key)
-        if floor is None:
-            floor = default_floor(account, pocket)
-        held = self._balance[key] - floor
+        held = self._balance[(account, pocket)] - self.floor(account, pocket)
         return held if held > 0.0 else 0.0
 
     def pay(
@@ -153,10 +149,7 @@ class Ledger:
         balances = self._balance
         source_key, destination_key = (source, source_pocket), (destination, destination_pocket)
         source_after = balances[source_key] - amount
-        source_floor = self._floors.get(source_key)
-        if source_floor is None:
-            source_floor = default_floor(source, source_pocket)
-        if source_after < source_floor - CONSERVATION_TOLERANCE_GBP:
+        if source_after < self.floor(source, source_pocket) - CONSERVATION_TOLERANCE_GBP:
             raise LedgerError(
                 f"paying {amount:.2f} from {source}:{source_pocket} ({category}) would take it below its floor "
                 f"of {shown_gbp(self.floor(source, source_pocket))}"

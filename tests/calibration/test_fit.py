@@ -1,0 +1,56 @@
+"""ABC-SMC on a placesim configuration whose answer is known (sim/calibration/fit.py): one free
+parameter, data simulated at a true value, and the posterior must cover it and be narrower than
+the prior."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.calibration.fit import distance, fit_simulator, observed, run_abc
+from sim.calibration.loading import load_calibration
+from sim.calibration.outputs import posterior_table
+from tests.calibration.files import calibration_data, write_calibration
+
+TRUE_SHIFT = 0.04  # added to every crisis threshold
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: list[float]) -> np.ndarray:
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+    return values[order][np.searchsorted(cumulative, quantiles)]
+
+
+@pytest.mark.slow
+def test_the_posterior_covers_a_known_true_value_and_shrinks_the_prior(tmp_path: Path) -> None:
+    data = calibration_data(run={"population_sample": 1000, "steps": 4}, abc={"population_size": 40, "max_generations": 4})
+    domains = ("children", "health", "adult_care", "work", "offending")
+    data["targets"] = {
+        f"{domain}_rate": {"statistic": "crisis_prevalence", "domain": domain, "observed": 0.0, "sd": 1.0,
+                           "source": "simulated at the true value", "role": "fit"}
+        for domain in domains
+    }
+    truth = load_calibration(write_calibration(tmp_path, data))
+    observed = fit_simulator(truth, None).statistics({"domains.*.crisis_threshold": TRUE_SHIFT}, seed=99)
+    for domain in domains:  # observed at the truth, known to 10%
+        data["targets"][f"{domain}_rate"].update(observed=observed[f"{domain}_rate"], sd=0.1 * observed[f"{domain}_rate"])
+    calibration = load_calibration(write_calibration(tmp_path, data))
+
+    (tmp_path / "out").mkdir()
+    history = run_abc(calibration, tmp_path / "out", resume=False, workers=2)
+    posterior = posterior_table(history, ["domains.*.crisis_threshold"])
+    values, weights = posterior["param:domains.*.crisis_threshold"].to_numpy(), posterior["weight"].to_numpy()
+    low, high = weighted_quantiles(values, weights, [0.025, 0.975])
+    assert low <= TRUE_SHIFT <= high
+    assert high - low < 0.5 * 0.2  # the prior is 0.2 wide
+
+
+def test_a_miss_of_one_sd_is_a_distance_of_one_and_held_out_targets_count_for_nothing(tmp_path: Path) -> None:
+    calibration = load_calibration(write_calibration(tmp_path))
+    assert observed(calibration) == {"health_rate": 0.03}  # the held-out target is not even observed
+    measure = distance(calibration)
+    measure.initialize(t=0, get_sample=None, x_0=observed(calibration), total_sims=0)
+    assert measure({"health_rate": 0.035}, observed(calibration), t=0) == pytest.approx(1.0)
+    assert measure({"health_rate": 0.025}, observed(calibration), t=0) == pytest.approx(1.0)

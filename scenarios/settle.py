@@ -1,22 +1,21 @@
-"""Calibrate the default scenario: crisis thresholds, reference severities and ring-fenced line weights.
+"""Settle a scenario's derived quantities after its unknowns move: reference severities and ring-fenced line weights.
 
-Unit costs are not calibrated: they are published costs (scenarios/total_place_pilot.yaml cites
-each) and stay at their central values. What is calibrated, against the silo baseline averaged
-over steps 5-20 (docs/calibration.md gives the sources):
+The unknowns of the default place (crisis thresholds, prevention effects, frailty, need
+correlations, package effect, learning rate) are calibrated by ABC-SMC (`placesim calibrate
+calibration/total_place_pilot.yaml`, docs/calibration.md); the shipped scenario takes the
+posterior's medians. Two quantities are not unknowns but consequences of the others, measured on
+the settled silo baseline averaged over steps 5-20, and this script re-measures them:
 
-1. each domain's crisis threshold, by bisection, so crisis events per resident in a quarter (the
-   `crises` measure: events, docs/ODD.md 7.18) are the target rate; the prevention window starts
-   `WINDOW_WIDTH` below it;
-2. each domain's `reference_severity`: the mean need of a crisis event there, so `unit_cost_gbp`
-   is the cost of an average event (an event costs unit_cost x need / reference_severity);
-3. the weights of the ring-fenced lines, in proportion to each line's measured spend, so a
+1. each domain's `reference_severity`: the mean need of a crisis event there, so `unit_cost_gbp`
+   stays the cost of an average event (an event costs unit_cost x need / reference_severity);
+2. the weights of the ring-fenced lines, in proportion to each line's measured spend, so a
    ring-fence locks money where the settled silo place spends it.
 
-It then prints each agency's fixed base (what its budget leaves after need-related spend) as a
-share of its budget, against the scenario's `fixed_base_range_share`: a fixed base outside its
-range means a budget or unit cost is wrong, and is reported, not tuned away. Run:
+It then prints each agency's fixed base as a share of its budget against the scenario's
+`fixed_base_range_share`: a fixed base outside its range means a budget or unit cost is wrong,
+and is reported, not tuned away. Run:
 
-    .venv/bin/python scenarios/calibrate.py scenarios/total_place_pilot.yaml
+    .venv/bin/python scenarios/settle.py scenarios/total_place_pilot.yaml
 
 It prints the values to write into the scenario file; it never edits the file itself.
 """
@@ -31,21 +30,10 @@ from sim.model.model import PlaceModel
 from sim.model.simulate import simulate
 from sim.scenario import Scenario, load_scenario, with_overrides
 
-TARGET_PREVALENCE = {  # crisis events per resident a quarter (docs/calibration.md section 3)
-    "children": 0.008,
-    "health": 0.030,
-    "adult_care": 0.015,
-    "housing": 0.005,
-    "work": 0.040,
-    "offending": 0.010,
-    "substance": 0.007,
-}
-WINDOW_WIDTH = 0.25
 SAMPLE = 40_000
 STEPS = 20
 MEASURED_FROM_STEP = 5
 SEED = 12345
-BISECTIONS = 14
 LINE_CATEGORIES = {"capacity": "acute", "acute": "acute", "capacity_premium": "acute", "prevention": "prevention"}
 
 
@@ -90,29 +78,6 @@ def line_weights(scenario: Scenario, flows: pd.DataFrame) -> dict[str, dict[str,
     return weights
 
 
-def thresholds_overrides(crisis: dict[str, float]) -> dict[str, float]:
-    overrides: dict[str, float] = {}
-    for domain, value in crisis.items():
-        overrides[f"domains.{domain}.crisis_threshold"] = round(value, 4)
-        overrides[f"domains.{domain}.prevention_threshold"] = round(value - WINDOW_WIDTH, 4)
-    return overrides
-
-
-def calibrate_thresholds(scenario: Scenario) -> Scenario:
-    low = dict.fromkeys(scenario.domains, WINDOW_WIDTH + 0.05)
-    high = dict.fromkeys(scenario.domains, 0.99)
-    for _ in range(BISECTIONS):
-        middle = {d: (low[d] + high[d]) / 2 for d in scenario.domains}
-        candidate = with_overrides(scenario, thresholds_overrides(middle))
-        measured = prevalence(candidate, measured_steps(candidate)[0])
-        for d in scenario.domains:
-            if measured[d] > TARGET_PREVALENCE[d]:
-                low[d] = middle[d]
-            else:
-                high[d] = middle[d]
-    return with_overrides(scenario, thresholds_overrides({d: (low[d] + high[d]) / 2 for d in scenario.domains}))
-
-
 def fixed_base_shares(scenario: Scenario) -> dict[str, float]:
     model = PlaceModel(scenario, seed=SEED, population_sample=SAMPLE, steps=1)
     try:
@@ -121,20 +86,13 @@ def fixed_base_shares(scenario: Scenario) -> dict[str, float]:
         model.close()
 
 
-def calibrate(scenario: Scenario) -> Scenario:
-    for _ in range(2):  # severities change costs, which change prevention budgets, which move prevalence a little
-        scenario = calibrate_thresholds(scenario)
-        severity = mean_crisis_severity(scenario, measured_steps(scenario)[0])
-        scenario = with_overrides(
-            scenario, {f"domains.{d}.reference_severity": round(value, 3) for d, value in severity.items()}
-        )
+def settle(scenario: Scenario) -> Scenario:
+    severity = mean_crisis_severity(scenario, measured_steps(scenario)[0])
+    scenario = with_overrides(scenario, {f"domains.{d}.reference_severity": round(v, 3) for d, v in severity.items()})
     steps, flows = measured_steps(scenario)
     measured = prevalence(scenario, steps)
     for d, domain in scenario.domains.items():
-        print(
-            f"{d:12s} prevention_threshold {domain.prevention_threshold:.4f}  crisis_threshold {domain.crisis_threshold:.4f}  "
-            f"reference_severity {domain.reference_severity:.3f}  prevalence {measured[d]:.4f} (target {TARGET_PREVALENCE[d]:.4f})"
-        )
+        print(f"{d:12s} reference_severity {domain.reference_severity:.3f}  crisis events per resident a quarter {measured[d]:.4f}")
     for agency_id, weights in line_weights(scenario, flows).items():
         print(f"{agency_id:10s} ring_fenced_lines weights {weights}")
     for agency_id, share in fixed_base_shares(scenario).items():
@@ -145,4 +103,4 @@ def calibrate(scenario: Scenario) -> Scenario:
 
 
 if __name__ == "__main__":
-    calibrate(load_scenario(sys.argv[1] if len(sys.argv) > 1 else "scenarios/total_place_pilot.yaml"))
+    settle(load_scenario(sys.argv[1] if len(sys.argv) > 1 else "scenarios/total_place_pilot.yaml"))

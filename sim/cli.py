@@ -517,6 +517,55 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_calibrate(args: argparse.Namespace) -> int:
+    """Fit a calibration file with ABC-SMC, showing a bar per generation (epsilon, acceptance
+    rate, simulations so far, time left), then the posterior-predictive runs."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from sim.calibration.calibrate import Progress as Callbacks
+    from sim.calibration.calibrate import calibrate
+    from sim.calibration.fit import Generation
+    from sim.calibration.loading import load_calibration
+    from sim.experiment.executors import default_workers
+
+    calibration = load_calibration(args.calibration)
+    try:
+        import pyabc  # noqa: F401
+    except ImportError:
+        raise bad_input("placesim calibrate", "pyabc", "is not installed; install it with: pip install 'placesim[calibrate]'") from None
+    out = args.out or Path("results") / "calibration" / args.calibration.stem
+    settings = calibration.spec.abc
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[state]}"),
+        TimeRemainingColumn(), console=errors(),
+    ) as progress:  # fmt: skip
+        generations = progress.add_task("ABC-SMC generations", total=settings.max_generations, state="sampling")
+        predictive = progress.add_task("posterior-predictive runs", total=None, state="", visible=False)
+
+        def on_generation(generation: Generation) -> None:
+            state = (f"epsilon {generation.epsilon:.3g}, acceptance {generation.acceptance_rate:.0%}, "
+                     f"{generation.simulations:,} simulations")  # fmt: skip
+            progress.update(generations, completed=generation.t + 1, state=state)
+            if not progress.console.is_terminal:  # a log file gets one line a generation, not a bar
+                progress.console.print(f"generation {generation.t + 1}: {state}, {generation.seconds:.0f} s")
+
+        def on_predictive(done: int, total: int) -> None:
+            progress.update(predictive, completed=done, total=total, visible=True)
+
+        calibrate(
+            calibration, out, resume=args.resume, workers=args.workers or default_workers(), dask_address=args.dask,
+            max_simulations=args.max_simulations, population_sample=args.population_sample,
+            progress=Callbacks(on_generation, on_predictive),
+        )  # fmt: skip
+    from sim.analysis.calibration_figures import write_calibration_figures
+    from sim.analysis.calibration_report import write_calibration_report
+
+    write_calibration_figures(out)
+    report = write_calibration_report(out)
+    console().print(f"calibration written to {out}/ (posterior.parquet, targets.csv, manifest.json, figures); report: {report}")
+    return 0
+
+
 def command_app(args: argparse.Namespace) -> int:
     """Serve the browser app until interrupted (imported here: only this command needs the app)."""
     from sim.app.server import DEFAULT_SCENARIO, HOST, PORT, AppError, serve
@@ -635,6 +684,22 @@ def build_parser() -> argparse.ArgumentParser:
     report_parser = commands.add_parser("report", help="write an experiment's HTML report, summary and tables")
     report_parser.add_argument("results", type=Path, help="results folder of a sweep, e.g. results/total_place")
     report_parser.set_defaults(handler=command_report)
+
+    calibrate_parser = commands.add_parser("calibrate", help="fit a calibration file with ABC-SMC and validate it on held-out targets")
+    calibrate_parser.add_argument("calibration", type=Path, help="calibration YAML file, e.g. calibration/total_place_pilot.yaml")
+    calibrate_parser.add_argument("--out", type=Path, help="results folder (default results/calibration/<file name>/)")
+    calibrate_parser.add_argument("--workers", type=positive_int, help="local worker processes (default: all cores)")
+    calibrate_parser.add_argument(
+        "--dask", type=dask_address, metavar="ADDRESS", help="a Dask scheduler (tcp://host:8786) or local:N"
+    )
+    calibrate_parser.add_argument("--resume", action="store_true", help="continue from the last finished generation")
+    calibrate_parser.add_argument(
+        "--max-simulations", type=positive_int, metavar="M", help="stop after M simulations (a quick look: 200-500)"
+    )
+    calibrate_parser.add_argument(
+        "--population-sample", type=population_sample, help="citizens per simulation (default: the file's run section)"
+    )
+    calibrate_parser.set_defaults(handler=command_calibrate)
 
     app = commands.add_parser("app", help="serve the browser app (sliders, step, charts) on this machine")
     app.add_argument("scenario", type=Path, nargs="?", help="scenario YAML file (default: the shipped pilot place)")

@@ -1,6 +1,6 @@
 """A whole calibration, as `placesim calibrate` runs it: check the results folder, fit with
-ABC-SMC (resumable), then the posterior, the posterior-predictive runs, the targets table, the
-figures and the report; the manifest says `complete` only once every file is in place."""
+ABC-SMC (resumable), then the posterior, the posterior-predictive runs and the targets table; the
+manifest says `complete` only once every table is in place."""
 
 from __future__ import annotations
 
@@ -67,7 +67,8 @@ def calibrate(
     population_sample: int | None = None,
     progress: Progress = Progress(),
 ) -> Path:
-    """Run the calibration into `out` and return the report's path."""
+    """Run the calibration into `out` and return the folder; its figures and report are the
+    analysis wing's (sim/analysis/calibration_figures.py, calibration_report.py)."""
     from sim.calibration.predictive import run_predictive
 
     check_folder(calibration, out, resume)
@@ -108,11 +109,5 @@ def calibrate(
         "dask": dask_address,
         "seeds": "each simulation's seed is a hash of its parameter values (sim/calibration/simulator.py)",
     }
-    write_manifest(out, manifest(calibration, out, "writing figures", **facts))
-    from sim.calibration.figures import write_figures
-    from sim.calibration.report import write_report
-
-    write_figures(out)
-    report = write_report(out)
     write_manifest(out, manifest(calibration, out, "complete", **facts))
-    return report
+    return out

@@ -166,7 +166,8 @@ def run_abc(
 ) -> pyabc.History:
     """Run (or, with `resume`, continue) ABC-SMC until a stopping rule of the file's `abc:` section
     or `max_simulations` holds; return the history. Stopping rules count from the start of the
-    whole calibration, so a resumed run stops where an uninterrupted one would."""
+    whole calibration, so a resumed run stops where an uninterrupted one would; with a wall time,
+    a generation expected to overrun it is not started."""
     settings = calibration.spec.abc
     abc = build_abc(calibration, workers, client, population_sample)
     if resume:
@@ -188,13 +189,25 @@ def run_abc(
         max_walltime=None if walltime is None else timedelta(seconds=walltime),
         min_eps_diff=0.0,
     )
+    run_started, durations = time.perf_counter(), []
     while True:
         started = time.perf_counter()
         outcome = abc.run_generation(t=t)
+        durations.append(time.perf_counter() - started)
         if on_generation is not None and outcome["successful"]:
             on_generation(Generation(t, float(abc.eps(t)), float(outcome["acceptance_rate"]),
-                                     int(abc.history.total_nr_simulations), time.perf_counter() - started))
+                                     int(abc.history.total_nr_simulations), durations[-1]))
         if not outcome["successful"] or abc.check_terminate(t=t, acceptance_rate=outcome["acceptance_rate"]):
             break
+        if walltime is not None and time.perf_counter() - run_started + next_generation_seconds(durations) > walltime:
+            break  # pyabc checks its wall time only between generations: do not start one that cannot finish
         t += 1
     return abc.history
+
+
+def next_generation_seconds(durations: list[float]) -> float:
+    """A guess at the next generation's time: each takes longer as epsilon tightens and acceptance
+    falls, so the last one grown by the last growth (at most threefold)."""
+    if len(durations) < 2 or durations[-2] <= 0:
+        return durations[-1]
+    return durations[-1] * min(max(durations[-1] / durations[-2], 1.0), 3.0)

@@ -53,11 +53,17 @@ def versions() -> dict[str, str]:
     return found
 
 
+STOPPING_RULES = {"max_generations", "min_epsilon", "max_simulations", "max_walltime_minutes", "min_acceptance_rate"}
+
+
 def calibration_hash(calibration: Calibration) -> str:
-    """A hash of what the calibration means (its resolved schema and scenarios), not its comments."""
+    """A hash of what the calibration means (its resolved schema and scenarios), not its comments,
+    its stopping rules or its predictive runs: a resumed run may go on for longer, or stop sooner."""
     canonical = json.dumps(
         {
-            "spec": calibration.spec.model_dump(mode="json", exclude={"description"}),
+            "spec": calibration.spec.model_dump(
+                mode="json", exclude={"description": True, "predictive": True, "abc": STOPPING_RULES}
+            ),
             "scenario": scenario_hash(calibration.scenario),
             "regimes": {name: scenario_hash(s) for name, s in calibration.regimes.items()},
         },
@@ -125,7 +131,8 @@ def generations_table(history: Any) -> pd.DataFrame:
 
 def targets_table(calibration: Calibration, predictive: pd.DataFrame) -> pd.DataFrame:
     """Each target's observed band against its posterior-predictive 5-95% interval; `within`
-    when the two overlap."""
+    when the two overlap (the pass rule), `median_within` when the predictive median lies in the
+    band (the stricter reading a reader should also see)."""
     rows = []
     for name, target in calibration.targets().items():
         simulated = predictive[name].to_numpy(dtype=float)
@@ -137,6 +144,7 @@ def targets_table(calibration: Calibration, predictive: pd.DataFrame) -> pd.Data
             "observed": target.observed, "low": low, "high": high,
             "simulated_median": median, "simulated_p05": p05, "simulated_p95": p95,
             "within": bool(simulated.size and p05 <= high and p95 >= low),
+            "median_within": bool(simulated.size and low <= median <= high),
             "source": target.source,
         })
     return pd.DataFrame(rows)

@@ -26,6 +26,14 @@ POSTERIOR_FILE = "posterior.parquet"
 MANIFEST_FILE = "manifest.json"
 
 
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: list[float]) -> np.ndarray:
+    """Quantiles of a weighted sample: the smallest value whose cumulative weight reaches each q."""
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+    positions = np.minimum(np.searchsorted(cumulative, quantiles), len(values) - 1)
+    return values[order][positions]
+
+
 @dataclass(frozen=True)
 class Posterior:
     folder: Path
@@ -50,12 +58,8 @@ class Posterior:
     def median(self) -> dict[str, float]:
         """The weighted median of each parameter."""
         weights = self.table["weight"].to_numpy(dtype=float)
-        medians = {}
-        for name, column in self.values().items():
-            order = np.argsort(column.to_numpy())
-            cumulative = np.cumsum(weights[order]) / weights.sum()
-            medians[name] = float(column.to_numpy()[order][np.searchsorted(cumulative, 0.5)])
-        return medians
+        return {name: float(weighted_quantiles(column.to_numpy(dtype=float), weights, [0.5])[0])
+                for name, column in self.values().items()}
 
     def apply(self, scenario: Scenario, draw: dict[str, float]) -> Scenario:
         """`scenario` with the draw applied; `add` and `multiply` act on the calibrated scenario's

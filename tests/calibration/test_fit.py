@@ -6,21 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from sim.calibration.fit import distance, fit_simulator, observed, run_abc
+from sim.calibration.fit import distance, fit_simulator, next_generation_seconds, observed, run_abc
 from sim.calibration.loading import load_calibration
 from sim.calibration.outputs import posterior_table
+from sim.calibration.posterior import weighted_quantiles
 from tests.calibration.files import calibration_data, write_calibration
 
 TRUE_SHIFT = 0.04  # added to every crisis threshold
-
-
-def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: list[float]) -> np.ndarray:
-    order = np.argsort(values)
-    cumulative = np.cumsum(weights[order]) / weights.sum()
-    return values[order][np.searchsorted(cumulative, quantiles)]
 
 
 @pytest.mark.slow
@@ -54,3 +48,10 @@ def test_a_miss_of_one_sd_is_a_distance_of_one_and_held_out_targets_count_for_no
     measure.initialize(t=0, get_sample=None, x_0=observed(calibration), total_sims=0)
     assert measure({"health_rate": 0.035}, observed(calibration), t=0) == pytest.approx(1.0)
     assert measure({"health_rate": 0.025}, observed(calibration), t=0) == pytest.approx(1.0)
+
+
+def test_the_next_generation_is_expected_to_take_longer_as_acceptance_falls() -> None:
+    assert next_generation_seconds([10.0]) == 10.0
+    assert next_generation_seconds([10.0, 20.0]) == 40.0
+    assert next_generation_seconds([10.0, 50.0]) == 150.0  # growth capped at threefold
+    assert next_generation_seconds([20.0, 10.0]) == 10.0  # never expected to shrink below the last

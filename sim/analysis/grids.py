@@ -2,12 +2,15 @@
 
 A grid varies two or more parameters. The first two varied parameters (in the order of the
 experiment file) are the axes of a heatmap; each combination of any others is a separate panel,
-so nothing is averaged away. The baseline point (outside the grid) is left out.
+so nothing is averaged away. The baseline point (outside the grid) is left out. Parameters drawn
+from a calibration (`parameters_from`) vary between replications, not grid points: they are
+named in `drawn` and averaged over like chance.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
 import pandas as pd
 
@@ -18,20 +21,23 @@ def is_grid(manifest: dict) -> bool:
     return manifest["experiment"]["design"]["kind"] == "grid"
 
 
-def varied_parameters(runs: pd.DataFrame, baseline: str | None) -> list[str]:
-    """Parameter columns (without prefix) that take more than one value across the grid points."""
+def varied_parameters(runs: pd.DataFrame, baseline: str | None, drawn: Collection[str] = ()) -> list[str]:
+    """Parameter columns (without prefix) that take more than one value across the grid points;
+    the `drawn` parameters of a calibration are not grid parameters."""
     grid = runs[runs["point"] != baseline]
-    columns = [c for c in runs.columns if c.startswith(PARAMETER_PREFIX)]
+    columns = [c for c in runs.columns if c.startswith(PARAMETER_PREFIX) and c.removeprefix(PARAMETER_PREFIX) not in drawn]
     varied = [c for c in columns if grid[c].map(json.dumps).nunique() > 1]
     return [c.removeprefix(PARAMETER_PREFIX) for c in varied]
 
 
-def grid_means(runs: pd.DataFrame, baseline: str | None, outputs: list[str]) -> pd.DataFrame:
+def grid_means(
+    runs: pd.DataFrame, baseline: str | None, outputs: list[str], drawn: Collection[str] = ()
+) -> pd.DataFrame:
     """Mean over replications of each output at every grid point, with its varied parameters.
 
     Columns: the varied parameters (x, y, then panel parameters), `replications`, then outputs.
     """
-    parameters = varied_parameters(runs, baseline)
+    parameters = varied_parameters(runs, baseline, drawn)
     if len(parameters) < 2:
         return pd.DataFrame()
     grid = runs[runs["point"] != baseline].rename(columns={PARAMETER_PREFIX + p: p for p in parameters})

@@ -28,6 +28,11 @@ from sim.analysis.exploration import is_exploration_design, plot_sample, rank_co
 from sim.analysis.grids import grid_means, is_grid, varied_parameters
 from sim.analysis.html import render_html, render_markdown
 from sim.analysis.paired import icer, paired_differences, with_savings
+from sim.analysis.parameter_uncertainty import (
+    drawn_parameters,
+    parameter_uncertainty,
+    parameter_uncertainty_for_reading,
+)
 from sim.analysis.sensitivity import is_sensitivity_design, plot_sensitivity, sensitivity_indices
 from sim.analysis.sections import FigureItem, Section, TableItem, write_figure, write_table, write_text
 from sim.analysis.style import scenario_colours
@@ -253,6 +258,28 @@ def paired_section(context: Context) -> Section:
     return section
 
 
+def parameter_uncertainty_section(context: Context) -> Section:
+    """With `parameters_from`: how likely each point is to save money and cut crises over the
+    calibration's posterior, and which drawn parameters decide it (sim/analysis/parameter_uncertainty.py)."""
+    drawn = context.results.manifest["parameters_from"]
+    section = Section("Parameter uncertainty",
+                      f"Replication r of every point ran posterior draw r of the calibration in {drawn['folder']} "
+                      f"(posterior.parquet hash {drawn['posterior_hash'][:12]}), so every interval and p-value above "
+                      "includes parameter uncertainty from that calibration as well as chance. P(saves money) is the "
+                      "share of pairs in which the point's total spend is below the baseline's, P(cuts crises) the "
+                      "share in which its crises are fewer; the parameters listed are those whose drawn value has "
+                      "the strongest Spearman rank correlation (rho) with the paired difference: a negative rho "
+                      "means the difference falls (the point saves more, or cuts more crises) as the parameter "
+                      "rises.")  # fmt: skip
+    table = parameter_uncertainty(context.compared(context.results.runs), context.baseline, drawn_parameters(
+        context.results.manifest))  # fmt: skip
+    section.tables.append(TableItem("parameter_uncertainty", "Probabilities and the parameters behind them", table,
+                                    shown=parameter_uncertainty_for_reading(table)))  # fmt: skip
+    section.notes.append(f"{len(drawn['draws'])} draws of {', '.join(drawn['parameters'])}. A correlation is n/a "
+                         "where the point sets the parameter itself or the draws do not vary it.")  # fmt: skip
+    return section
+
+
 def no_pairs_section(context: Context) -> Section:
     """What stands in for the comparisons when the baseline, or every pair with it, is missing."""
     named = context.results.manifest["baseline"]
@@ -300,12 +327,13 @@ def culture_section(context: Context) -> Section:
 def grid_section(context: Context) -> Section | None:
     if not is_grid(context.results.manifest):
         return None
-    parameters = varied_parameters(context.runs, context.baseline)
+    drawn = drawn_parameters(context.results.manifest)
+    parameters = varied_parameters(context.runs, context.baseline, drawn)
     section = Section("The grid", f"Mean over replications at every combination of {', '.join(parameters)}.")
     if len(parameters) < 2:
         section.notes.append("Only one parameter varies, so there is no surface to draw; see the paired comparisons.")
         return section
-    means = grid_means(context.runs, context.baseline, list(HEADLINE))
+    means = grid_means(context.runs, context.baseline, list(HEADLINE), drawn)
     for output, label in HEADLINE.items():
         section.figures.append(FigureItem(f"grid_{output}", figures.grid_heatmaps(means, parameters, output, label), label))
     section.tables.append(TableItem("grid_means", "Grid means (units as in the figures)", means))
@@ -358,6 +386,8 @@ def build_sections(results: ExperimentResults) -> tuple[Context, list[Section]]:
         sections += [count_section(context), outcomes_section(context)]
     if context.paired_points:
         sections.append(paired_section(context))
+        if drawn_parameters(results.manifest):
+            sections.append(parameter_uncertainty_section(context))
     elif results.manifest.get("baseline") is not None:
         sections.append(no_pairs_section(context))
     if is_sensitivity_design(results.manifest):

@@ -4,8 +4,9 @@ The summary is written for someone who did not build the model: what was compare
 times, the headline differences in words with their intervals, and whether each is
 distinguishable from noise (Holm-adjusted p < 0.05 and an interval that excludes zero). Where
 the headline holds the savings of `sim.analysis.paired` it says once what each means, then gives
-them per point in £m a year with their intervals. The summary of an unfinished sweep opens by
-saying it is partial, and what is missing.
+them per point in £m a year with their intervals. An experiment that drew its parameters from a
+calibration says so, and that the intervals include that uncertainty. The summary of an
+unfinished sweep opens by saying it is partial, and what is missing.
 """
 
 from __future__ import annotations
@@ -110,6 +111,13 @@ def plain_summary(
         opening + f" Each point is compared with the baseline '{baseline}' on the same seeds, so the differences "
         "below are net of chance events common to both (paired comparisons)."
     ]
+    drawn = manifest.get("parameters_from")
+    if isinstance(drawn, dict):
+        paragraphs.append(f"Replication r of every point also ran posterior draw r of the calibration in "
+                          f"{drawn['folder']} ({', '.join(drawn['parameters'])}), so the intervals below include "
+                          "parameter uncertainty from that calibration as well as chance; the section 'Parameter "
+                          "uncertainty' gives each point's probability of saving money and cutting crises, and the "
+                          "parameters that decide it.")  # fmt: skip
     compared = [m for m in DERIVED if m in set(headline["measure"])]
     if compared:
         paragraphs.append(savings_paragraph(compared))

@@ -132,6 +132,21 @@ def agency_prevention_share(runs: Runs, agency: str) -> float:
     return prevention / total if total > 0 else float("nan")
 
 
+@statistic("fixed_base_share", needs=("agency",))
+def fixed_base_share(runs: Runs, agency: str) -> float:
+    """The agency's fixed base (services that do not vary with crises, settled in warm-up as what
+    its budget leaves after need-related spend) as a share of its budget, as paid over the recorded
+    quarters, so lower where a deficit cut it; `fixed_base_range_share` in the scenario is its
+    plausible range (docs/ODD.md 7.3)."""
+    result = runs.base
+    spend = service_spend(result)
+    fixed = float(spend.loc[(spend["source"] == agency) & (spend["category"] == "fixed_cost"), "amount"].sum())
+    steps = result.steps
+    yearly_budgets = steps.loc[(steps["measure"] == "budget_gbp") & (steps["agency"] == agency), "value"]
+    budget = float(yearly_budgets.sum()) / 4  # a yearly budget recorded each quarter
+    return fixed / budget if budget > 0 else float("nan")
+
+
 @statistic("count_share", needs=("agency", "domain"))
 def count_share(runs: Runs, agency: str, domain: str) -> float:
     """The Total Place count: the agency's acute and prevention spend in the domain as a share of

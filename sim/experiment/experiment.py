@@ -11,12 +11,13 @@ import hashlib
 import json
 from collections.abc import Callable
 from concurrent.futures import Executor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.experiment.design import DesignSample, build_design
+from sim.experiment.parameters_from import PosteriorDraws, check_every_draw, read_parameters_from
 from sim.experiment.provenance import provenance
 from sim.experiment.runs import RunSpec, execute, replication_seeds, run_id
 from sim.experiment.spec import ExperimentSpec, read_experiment_spec
@@ -33,12 +34,18 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class Experiment:
-    """A validated experiment with its design points and scenarios resolved."""
+    """A validated experiment with its design points and scenarios resolved.
+
+    With `parameters_from`, `posterior` holds the calibration's draws and `worlds[point_id][r]` the
+    overrides draw r makes at that point (sim/experiment/parameters_from.py); both are empty without.
+    """
 
     path: Path
     spec: ExperimentSpec
     design: DesignSample
     scenarios: dict[int, Scenario]
+    posterior: PosteriorDraws | None = None
+    worlds: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -48,7 +55,8 @@ class Experiment:
         return replication_seeds(self.spec.seed, self.spec.replications)
 
     def run_specs(self) -> list[RunSpec]:
-        """Every run of the experiment, in a fixed order: point by point, replication by replication."""
+        """Every run of the experiment, in a fixed order: point by point, replication by replication.
+        Replication r has seed r, and with `parameters_from` posterior draw r, at every point."""
         outputs = tuple(self.spec.outputs) if self.spec.outputs is not None else None
         specs = []
         for point in self.design.points:
@@ -65,6 +73,8 @@ class Experiment:
                         steps=self.spec.steps,
                         population_sample=self.spec.population_sample,
                         outputs=outputs,
+                        world=self.worlds[point.point_id][replication] if self.posterior else {},
+                        drawn=self.posterior.recorded(point.overrides, replication) if self.posterior else {},
                     )
                 )
         return specs
@@ -87,6 +97,8 @@ class Experiment:
             "base_scenario_hash": scenario_hash(load_scenario((self.path.parent / self.spec.base).resolve())),
             "point_scenario_hashes": {p.point_id: scenario_hash(self.scenarios[p.point_id]) for p in self.design.points},
         }
+        if self.posterior is not None:
+            resolved["posterior_hash"] = self.posterior.posterior_hash
         experiment_hash = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
         return {
             "experiment_file": str(self.path),
@@ -95,6 +107,7 @@ class Experiment:
             "baseline": self.design.baseline,
             "sampled_parameters": self.design.sampled_parameters,
             "sample": None if self.design.sample is None else self.design.sample.tolist(),
+            "parameters_from": None if self.posterior is None else self.posterior.manifest(),
             "seeds": self.seeds(),
             "runs": len(self.design.points) * self.spec.replications,
             "scenarios": {p.point_id: self.scenarios[p.point_id].model_dump(mode="json") for p in self.design.points},
@@ -177,7 +190,8 @@ def load_experiment(
     """Read an experiment file and resolve every design point into a validated scenario.
 
     The three keyword overrides are for a quick look; they change the experiment's hash, so a
-    resumed sweep must be given the same ones.
+    resumed sweep must be given the same ones. With `parameters_from`, every replication's
+    posterior draw is checked at every point here, before any run.
     """
     path = Path(path)
     spec = read_experiment_spec(path)
@@ -193,4 +207,11 @@ def load_experiment(
         except ScenarioError as exc:
             problems = [(f"design point {point.name!r}: {field}", message) for field, message in exc.problems]
             raise ScenarioError(f"{path} (base {exc.source})", problems) from None
-    return Experiment(path, spec, design, scenarios)
+    if spec.parameters_from is None:
+        return Experiment(path, spec, design, scenarios)
+    posterior = read_parameters_from(spec.parameters_from, path, spec.replications, spec.seed)
+    worlds = {
+        point.point_id: check_every_draw(posterior, point.name, scenarios[point.point_id], point.overrides, path)
+        for point in design.points
+    }
+    return Experiment(path, spec, design, scenarios, posterior, worlds)

@@ -2,16 +2,20 @@
 
 Replication r uses the same seed at every design point (common random numbers): the seeds are
 children of the experiment seed's SeedSequence, so a paired comparison between two points
-compares the same citizens facing the same shocks.
+compares the same citizens facing the same shocks. With `parameters_from`, replication r also
+runs the same posterior draw at every point: the run spec carries the draw (`drawn`, recorded
+as `param:<name>` columns) and the overrides it makes on the point's scenario (`world`), which
+the run applies, so the point's scenario object stays shared by its replications.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.scenario.loading import with_overrides
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -38,6 +42,8 @@ class RunSpec:
     steps: int | None
     population_sample: int | None
     outputs: tuple[str, ...] | None
+    world: dict[str, Any] = field(default_factory=dict)  # dotted-path overrides of the posterior draw
+    drawn: dict[str, float] = field(default_factory=dict)  # the posterior draw, by parameter name
 
 
 def run_id(point_id: int, replication: int) -> str:
@@ -52,7 +58,8 @@ def execute(spec: RunSpec) -> tuple[dict[str, Any], pd.DataFrame]:
     """
     from sim.model.simulate import simulate
 
-    result = simulate(spec.scenario, seed=spec.seed, steps=spec.steps, population_sample=spec.population_sample)
+    scenario = with_overrides(spec.scenario, spec.world) if spec.world else spec.scenario
+    result = simulate(scenario, seed=spec.seed, steps=spec.steps, population_sample=spec.population_sample)
     identity = {
         "run_id": spec.run_id,
         "point_id": spec.point_id,
@@ -60,7 +67,8 @@ def execute(spec: RunSpec) -> tuple[dict[str, Any], pd.DataFrame]:
         "replication": spec.replication,
         "seed": spec.seed,
     }
-    row = {**identity, **{f"param:{k}": v for k, v in spec.parameters.items()}, **result.summary}
+    parameters = {**spec.drawn, **spec.parameters}
+    row = {**identity, **{f"param:{k}": v for k, v in parameters.items()}, **result.summary}
     steps = result.steps
     if spec.outputs is not None:
         steps = steps[steps["measure"].isin(spec.outputs)]

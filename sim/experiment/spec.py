@@ -9,6 +9,9 @@ sampled point of the uncertainties.
 A `wrong_pocket` design is the wrong-pocket experiment of the design brief: the base scenario
 unchanged, then each agency in turn with `amount_gbp_per_year` of extra prevention money
 (`agencies.<id>.extra_prevention_gbp_per_year`), paired by seed with the unchanged place.
+
+`parameters_from` names a finished calibration: its posterior draws become the uncertainties of
+the world, one draw per replication shared by every point, and the design's values stay levers.
 """
 
 from __future__ import annotations
@@ -235,6 +238,14 @@ class ExperimentSpec(Strict):
     population_sample: Annotated[int | None, Field(ge=MIN_POPULATION_SAMPLE)] = None
     steps: Annotated[int | None, Field(ge=1)] = None
     outputs: Annotated[list[str] | None, Field(description="step measures to keep; None = all")] = None
+    parameters_from: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            description="a finished calibration's results folder, relative to the experiment file: replication r "
+            "of every point runs posterior draw r (sim/experiment/parameters_from.py)",
+        ),
+    ] = None
 
     @field_validator("name")
     @classmethod

@@ -175,6 +175,8 @@ class ResultsStore:
         """
         self.refuse_unusable_folder()
         existing = self.read_manifest()
+        if existing is not None and resume:
+            self.refuse_changed_posterior(existing, manifest)
         if existing is not None and resume and existing.get("experiment_hash") != manifest["experiment_hash"]:
             raise ScenarioError(
                 str(self.folder),
@@ -198,6 +200,19 @@ class ResultsStore:
             problem = f"cannot be written ({exc.strerror}); choose another --out"
             raise ScenarioError(str(self.folder), [("--out", problem)]) from None
         return self.completed_runs()
+
+    def refuse_changed_posterior(self, existing: dict[str, Any], manifest: dict[str, Any]) -> None:
+        """A sweep that draws from a calibration (`parameters_from`) resumes only with the posterior
+        its runs were drawn from: runs of two posteriors in one table would be paired across worlds."""
+        old, new = existing.get("parameters_from"), manifest.get("parameters_from")
+        if not (isinstance(old, dict) and isinstance(new, dict)):
+            return
+        if old.get("posterior_hash") != new.get("posterior_hash"):
+            raise ScenarioError(str(self.folder), [("parameters_from", (
+                f"the posterior in {new.get('folder')} has changed since these results were drawn from it "
+                f"(posterior.parquet hash {str(new.get('posterior_hash'))[:12]}, was "
+                f"{str(old.get('posterior_hash'))[:12]}, from {old.get('folder')}); resume with the calibration "
+                "the runs were drawn from, or choose another --out for a sweep with the new one"))])  # fmt: skip
 
     def refuse_unusable_folder(self) -> None:
         """A results folder must be a folder, or be creatable: not a file, nor under one."""

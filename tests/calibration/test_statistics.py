@@ -66,3 +66,29 @@ def test_a_statistic_of_ones_own_registers_and_a_second_of_the_name_is_refused(r
 
 def test_every_statistic_is_documented() -> None:
     assert all(found.doc for found in STATISTICS.values())
+
+
+def test_docs_calibration_lists_every_statistic() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "calibration.md").read_text()
+    assert [name for name in STATISTICS if f"| `{name}` |" not in page] == []
+
+
+def test_fixed_base_shares_match_the_agencies_settled_bases(small_scenario: Scenario) -> None:
+    from sim.model.model import PlaceModel
+
+    result = simulate(small_scenario, seed=3)
+    model = PlaceModel(small_scenario, seed=3, population_sample=small_scenario.run.population_sample, steps=1)
+    try:
+        settled = {a.agency_id: a.fixed_base_gbp_per_year / a.budget_gbp_per_year for a in model.agency_list}
+    finally:
+        model.close()
+    steps = result.steps
+    cuts = steps[steps["measure"] == "fixed_base_cut_gbp"].groupby("agency")["value"].sum()
+    for agency, share in settled.items():
+        measured = compute("fixed_base_share", Runs(result), agency=agency)
+        if cuts.get(agency, 0.0) > 0:  # an agency in deficit cut its fixed base (docs/ODD.md 7.16)
+            assert measured < share
+        else:
+            assert measured == pytest.approx(share, rel=1e-9)

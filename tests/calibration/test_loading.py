@@ -120,3 +120,25 @@ def test_a_file_extends_another_and_changes_only_what_it_says(tmp_path: Path) ->
     assert calibration.spec.targets["health_rate"].observed == 0.05
     assert calibration.spec.targets["health_rate"].sd == 0.005
     assert calibration.scenario.run.population_sample == 300  # the parent's scenario, found from the parent's folder
+
+
+def test_the_shipped_calibration_holds_back_three_patterns_one_from_the_evaluations() -> None:
+    from tests.calibration.files import ROOT
+
+    calibration = load_calibration(ROOT / "calibration" / "total_place_pilot.yaml")
+    held_out = calibration.targets(Role.held_out)
+    assert len(held_out) >= 3
+    assert any("NIESR 2016" in t.source or "NAO 2017" in t.source for t in held_out.values())
+
+
+def test_the_own_place_example_extends_the_default_and_its_reforms_are_the_shipped_ones() -> None:
+    from sim.scenario import load_scenario
+    from tests.calibration.files import ROOT, SCENARIOS
+
+    calibration = load_calibration(ROOT / "calibration" / "examples" / "my_place.yaml")
+    default = load_calibration(ROOT / "calibration" / "total_place_pilot.yaml")
+    assert calibration.scenario.place.population == 560_000
+    assert calibration.parameters == default.parameters
+    assert set(calibration.targets()) == set(default.targets()) | {"nhs_spend_in_health"}
+    for regime, shipped in (("pooling_alone", "pooled.yaml"), ("full_reform", "pooled_devolved_gainshare.yaml")):
+        assert calibration.regimes[regime].policy == load_scenario(SCENARIOS / shipped).policy

@@ -149,3 +149,15 @@ def test_a_folder_of_another_calibration_is_refused_even_with_resume(tmp_path: P
     done = subprocess.run(calibrate_command(path, out, "--resume"), capture_output=True, text=True, timeout=WAIT_S)
     assert done.returncode == 2 and "different" in done.stderr
 
+
+
+@pytest.mark.slow
+def test_the_same_file_runs_unchanged_on_a_dask_cluster(tmp_path: Path) -> None:
+    path = write_calibration(tmp_path)
+    out = tmp_path / "out"
+    done = subprocess.run(calibrate_command(path, out, "--dask", "local:2"), capture_output=True, text=True,
+                          timeout=WAIT_S)
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["dask"] == "local:2" and manifest["generations"] == 2
+    assert len(pd.read_parquet(out / "predictive.parquet")) == 3

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.analysis.style import GREY, OKABE_ITO, plt
-from sim.calibration.outputs import PREDICTIVE_FILE
+from sim.calibration.outputs import PREDICTIVE_FILE, TARGETS_FILE, write_atomically
 from sim.calibration.posterior import MANIFEST_FILE, PARAMETER_PREFIX, POSTERIOR_FILE
 
 POSTERIOR_COLOUR = OKABE_ITO["blue"]
@@ -41,20 +40,25 @@ def applies_label(spec: dict[str, Any]) -> str:
     return {"add": ", added", "multiply": ", a factor"}.get(spec.get("applies", "set"), "")
 
 
-def prior_density(spec: dict[str, Any], grid: np.ndarray) -> np.ndarray:
-    """The prior's density on `grid`, from the manifest's record of it."""
+def prior_distribution(spec: dict[str, Any]) -> Any:
+    """The prior as a frozen scipy distribution, from the manifest's record of it."""
     low, high = spec.get("low"), spec.get("high")
     prior = spec["prior"]
     if prior == "uniform":
-        return stats.uniform(low, high - low).pdf(grid)
+        return stats.uniform(low, high - low)
     if prior == "log_uniform":
-        return stats.loguniform(low, high).pdf(grid)
+        return stats.loguniform(low, high)
     if prior == "beta":
-        return stats.beta(spec["alpha"], spec["beta"], loc=low, scale=high - low).pdf(grid)
+        return stats.beta(spec["alpha"], spec["beta"], loc=low, scale=high - low)
     if low is None:
-        return stats.norm(spec["mean"], spec["sd"]).pdf(grid)
+        return stats.norm(spec["mean"], spec["sd"])
     a, b = (low - spec["mean"]) / spec["sd"], (high - spec["mean"]) / spec["sd"]
-    return stats.truncnorm(a, b, loc=spec["mean"], scale=spec["sd"]).pdf(grid)
+    return stats.truncnorm(a, b, loc=spec["mean"], scale=spec["sd"])
+
+
+def prior_density(spec: dict[str, Any], grid: np.ndarray) -> np.ndarray:
+    """The prior's density on `grid`."""
+    return prior_distribution(spec).pdf(grid)
 
 
 def prior_support(spec: dict[str, Any]) -> tuple[float, float]:
@@ -65,13 +69,11 @@ def prior_support(spec: dict[str, Any]) -> tuple[float, float]:
 
 
 def save(figure: Any, path: Path) -> Path:
-    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
+    """Write the PNG whole or not at all, and free the figure."""
     try:
-        figure.savefig(temporary, dpi=120, bbox_inches="tight")
-        os.replace(temporary, path)
+        write_atomically(path, lambda temporary: figure.savefig(temporary, dpi=120, bbox_inches="tight", format="png"))
     finally:
         plt.close(figure)
-        temporary.unlink(missing_ok=True)
     return path
 
 
@@ -127,7 +129,7 @@ def pairs(manifest: dict[str, Any], posterior: pd.DataFrame, path: Path) -> Path
     return save(figure, path)
 
 
-def targets_figure(manifest: dict[str, Any], predictive: pd.DataFrame, role: str, path: Path) -> Path:
+def targets_figure(manifest: dict[str, Any], predictive: pd.DataFrame, verdicts: pd.Series, role: str, path: Path) -> Path:
     """One row per target: the observed band (shaded), the observed value (tick), and the
     posterior-predictive runs (dots) with their 5-95% interval (bar), each row on its own scale:
     positions are in units of the band's half-width around the observed value."""
@@ -143,7 +145,7 @@ def targets_figure(manifest: dict[str, Any], predictive: pd.DataFrame, role: str
         simulated = simulated[np.isfinite(simulated)]
         scaled = (simulated - centre) / half
         p05, p95 = np.quantile(scaled, [0.05, 0.95]) if scaled.size else (np.nan, np.nan)
-        within = bool(scaled.size) and p05 <= (high - centre) / half and p95 >= (low - centre) / half
+        within = bool(verdicts[name])  # targets.csv's verdict, the one the report gives
         colour = POSTERIOR_COLOUR if within else MISSED_COLOUR
         axis.fill_betweenx([row - 0.3, row + 0.3], (low - centre) / half, (high - centre) / half, color=OBSERVED_COLOUR,
                            alpha=0.25, linewidth=0)
@@ -151,7 +153,7 @@ def targets_figure(manifest: dict[str, Any], predictive: pd.DataFrame, role: str
         jitter = np.linspace(-0.15, 0.15, scaled.size) if scaled.size else []
         axis.scatter(scaled, row + np.asarray(jitter), s=8, color=colour, alpha=0.5, linewidths=0)
         axis.plot([p05, p95], [row, row], color=colour, linewidth=3)
-        verdict = "within" if within else "missed"
+        verdict = ("within" if within else "missed") if role == "fit" else ("passed" if within else "failed")
         labels.append(f"{name}\nobserved {centre:.3g} [{low:.3g}, {high:.3g}], model {np.median(simulated):.3g}: {verdict}"
                       if simulated.size else f"{name}: no runs")
     axis.set_yticks(range(len(targets)), labels, fontsize=9)
@@ -171,9 +173,10 @@ def write_calibration_figures(folder: Path) -> list[Path]:
     manifest = json.loads((folder / MANIFEST_FILE).read_text())
     posterior = pd.read_parquet(folder / POSTERIOR_FILE)
     predictive = pd.read_parquet(folder / PREDICTIVE_FILE)
+    verdicts = pd.read_csv(folder / TARGETS_FILE).set_index("target")["within"].astype(bool)
     written = [marginals(manifest, posterior, folder / "posterior_marginals.png"),
                pairs(manifest, posterior, folder / "posterior_pairs.png")]
     for role in ("fit", "held_out"):
         if any(t["role"] == role for t in manifest["targets"].values()):
-            written.append(targets_figure(manifest, predictive, role, folder / f"targets_{role}.png"))
+            written.append(targets_figure(manifest, predictive, verdicts, role, folder / f"targets_{role}.png"))
     return written

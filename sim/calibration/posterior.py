@@ -34,6 +34,11 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: list[
     return values[order][positions]
 
 
+def resample(weights: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """`count` row positions drawn with replacement in proportion to `weights`, with `seed`."""
+    return np.random.default_rng(seed).choice(len(weights), size=count, replace=True, p=weights / weights.sum())
+
+
 @dataclass(frozen=True)
 class Posterior:
     folder: Path
@@ -49,17 +54,9 @@ class Posterior:
     def draws(self, count: int, seed: int) -> list[dict[str, float]]:
         """`count` parameter sets resampled by weight with `seed`: draw r is the same for every
         design point of an experiment, so points stay paired."""
-        rng = np.random.default_rng(seed)
-        weights = self.table["weight"].to_numpy(dtype=float)
-        rows = rng.choice(len(weights), size=count, replace=True, p=weights / weights.sum())
+        rows = resample(self.table["weight"].to_numpy(dtype=float), count, seed)
         values = self.values()
         return [{name: float(values.iloc[row][name]) for name in self.parameters} for row in rows]
-
-    def median(self) -> dict[str, float]:
-        """The weighted median of each parameter."""
-        weights = self.table["weight"].to_numpy(dtype=float)
-        return {name: float(weighted_quantiles(column.to_numpy(dtype=float), weights, [0.5])[0])
-                for name, column in self.values().items()}
 
     def apply(self, scenario: Scenario, draw: dict[str, float]) -> Scenario:
         """`scenario` with the draw applied; `add` and `multiply` act on the calibrated scenario's

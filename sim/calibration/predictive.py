@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.loading import Calibration
-from sim.calibration.posterior import PARAMETER_PREFIX
+from sim.calibration.posterior import PARAMETER_PREFIX, resample
 from sim.calibration.simulator import CalibrationSimulator
 
 if TYPE_CHECKING:
@@ -30,9 +30,7 @@ def predictive_simulator(calibration: Calibration, population_sample: int | None
 def draw_rows(posterior: pd.DataFrame, count: int, seed: int) -> tuple[np.ndarray, list[int]]:
     """Rows of the posterior resampled by weight, and one seed per draw (spawned from `seed`, so a
     set drawn twice still runs two different samples of citizens)."""
-    rng = np.random.default_rng(seed)
-    weights = posterior["weight"].to_numpy(dtype=float)
-    rows = rng.choice(len(weights), size=count, replace=True, p=weights / weights.sum())
+    rows = resample(posterior["weight"].to_numpy(dtype=float), count, seed)
     seeds = [int(child.generate_state(1)[0]) for child in np.random.SeedSequence(seed).spawn(count)]
     return rows, seeds
 

@@ -33,7 +33,6 @@ from sim.scenario.loading import ScenarioError, with_overrides
 from sim.scenario.schema import Scenario
 
 FIELD = "parameters_from"
-POSTERIOR_FILE = "posterior.parquet"  # as sim/calibration/posterior.py writes it
 
 
 def file_hash(path: Path) -> str:
@@ -90,7 +89,7 @@ def read_parameters_from(
     `parameters_from`, with what the calibration reader found. The reader (pandas, pyarrow) is
     imported here: an experiment without `parameters_from` never needs it.
     """
-    from sim.calibration.posterior import read_posterior
+    from sim.calibration.posterior import POSTERIOR_FILE, read_posterior
 
     folder = (experiment_file.parent / folder_text).resolve()
     source = str(experiment_file)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.calibration_figures import prior_distribution, readable
+from sim.analysis.html import PAGE_CSS
 from sim.calibration.outputs import GENERATIONS_FILE, TARGETS_FILE, write_atomically
 from sim.calibration.posterior import MANIFEST_FILE, PARAMETER_PREFIX, POSTERIOR_FILE, weighted_quantiles
 
@@ -26,15 +27,8 @@ TEMPLATE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <title>placesim calibration: {{ name }}</title>
-<style>
- body { font-family: system-ui, sans-serif; max-width: 1150px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
- table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.85em; }
- th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; }
- th:first-child, td:first-child, td.text { text-align: left; }
- td { white-space: nowrap; } td.text { white-space: normal; }
- .summary { background: #f4f7fb; border-left: 4px solid #0072B2; padding: 0.6em 1em; }
- .failed { color: #D55E00; font-weight: bold; } .passed { color: #009E73; font-weight: bold; }
- figure img { max-width: 100%; } figcaption, .note { color: #555; font-size: 0.9em; }
+<style>{{ css }}
+ td { white-space: nowrap; }
 </style>
 </head>
 <body>
@@ -181,6 +175,7 @@ def write_calibration_report(folder: Path) -> Path:
         ("written", manifest.get("updated", "")),
     ]
     html = environment.from_string(TEMPLATE).render(
+        css=PAGE_CSS,
         name=Path(manifest.get("calibration_file", folder.name)).stem,
         description=manifest.get("description", ""),
         summary=summary(manifest, targets),

@@ -29,6 +29,14 @@ def count(ledger: pd.DataFrame, by: str = "domain", years: float = 1.0) -> pd.Da
     return table
 
 
+def service_spend(steps: pd.DataFrame) -> pd.DataFrame:
+    """The `spend_gbp` rows of an experiment's steps table that are spend on services: every row
+    but pool contributions, which only move money to the pool (what the pool buys is its own
+    rows, agency `pool`). Summed over a run they are exactly the run's `money_used_gbp`, so
+    every comparison of money used by agency, step or year starts from these rows."""
+    return steps[(steps["measure"] == "spend_gbp") & (steps["category"] != POOL_CONTRIBUTION)]
+
+
 def experiment_count(steps: pd.DataFrame, by: str = "domain") -> pd.DataFrame:
     """The count of every design point of an experiment, as GBP per year, mean over replications.
 
@@ -36,7 +44,7 @@ def experiment_count(steps: pd.DataFrame, by: str = "domain") -> pd.DataFrame:
     and category, tagged with `point_id` and `replication`), pool contributions left out. Returns a tidy table
     `point_id, agency, <by>, gbp_per_year`; spend not tied to a domain is `whole_person`.
     """
-    spend = steps[(steps["measure"] == "spend_gbp") & (steps["category"] != POOL_CONTRIBUTION)]
+    spend = service_spend(steps)
     years = spend["step"].max() / STEPS_PER_YEAR
     replications = spend.groupby("point_id")["replication"].nunique()
     keyed = spend.assign(domain=spend["domain"].replace("", CROSS_DOMAIN))

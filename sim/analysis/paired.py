@@ -98,6 +98,19 @@ def describe(values: np.ndarray) -> dict[str, float]:
     }
 
 
+def pair_differences(runs: pd.DataFrame, baseline: str, measures: list[str]) -> pd.DataFrame:
+    """Every pair's own difference from the baseline: `point, replication, measure, difference`
+    (point minus baseline in the same replication), the values whose mean `paired_differences`
+    describes; what the spread of single runs shows."""
+    base = runs[runs["point"] == baseline].set_index("replication")[measures]
+    frames = []
+    for point, group in runs[runs["point"] != baseline].groupby("point", sort=False):
+        differences = (group.set_index("replication")[measures] - base).dropna(how="all").reset_index()
+        frames.append(differences.melt(id_vars="replication", var_name="measure", value_name="difference").assign(point=point))
+    columns = ["point", "replication", "measure", "difference"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+
 def paired_differences(runs: pd.DataFrame, baseline: str, measures: list[str]) -> pd.DataFrame:
     """Per point and measure: the paired comparison with the baseline (see the module docstring).
     `measures` may name the derived savings; they are added with `with_savings` if `runs` lacks them."""
@@ -131,7 +144,9 @@ def icer(
     ICER = mean(delta cost) / (mean(delta effect) * effect_scale). With the default measures and
     `effect_scale` = people x years it is GBP per wellbeing-year: the extra money used for one person
     living one year one wellbeing point (0-1 scale) better off. The 95% interval is a percentile
-    bootstrap over replication pairs (fixed seed, so reports are reproducible). A ratio is only
+    bootstrap over replication pairs (fixed seed, so reports are reproducible), as are the
+    intervals of the mean changes in cost and effect (`cost_ci_*`, `effect_ci_*`), drawn as the
+    error bars of the cost-effectiveness plane. A ratio is only
     bounded when the effect is distinguishable from zero: where the bootstrap effect crosses
     zero the interval is NaN and `bounded` is False. `quadrant` says which of the four
     cost-effectiveness quadrants the means fall in: "cheaper and better" dominates the baseline.
@@ -147,12 +162,18 @@ def icer(
         boot_cost, boot_effect = bootstrap_means(np.vstack([delta_cost, delta_effect]), BOOTSTRAP_RESAMPLES, generator)
         bounded = bool(np.all(boot_effect > 0) or np.all(boot_effect < 0))
         low, high = np.percentile(boot_cost / boot_effect, [2.5, 97.5]) if bounded else (np.nan, np.nan)
+        cost_low, cost_high = np.percentile(boot_cost, [2.5, 97.5])
+        effect_low, effect_high = np.percentile(boot_effect, [2.5, 97.5])
         mean_cost, mean_effect = float(delta_cost.mean()), float(delta_effect.mean())
         rows.append({
             "point": point,
             "pairs": n,
             "delta_cost": mean_cost,
+            "cost_ci_low": float(cost_low),
+            "cost_ci_high": float(cost_high),
             "delta_effect": mean_effect,
+            "effect_ci_low": float(effect_low),
+            "effect_ci_high": float(effect_high),
             "icer": mean_cost / mean_effect if mean_effect else np.nan,
             "ci_low": float(low),
             "ci_high": float(high),

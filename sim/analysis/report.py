@@ -22,24 +22,31 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis import figures
-from sim.analysis.count import experiment_count
+from sim.analysis import charts, figures
 from sim.analysis.exploration import is_exploration_design, plot_sample, rank_correlations, sample_table
 from sim.analysis.grids import grid_means, is_grid, varied_parameters
-from sim.analysis.html import render_html, render_markdown
-from sim.analysis.paired import icer, paired_differences, with_savings
+from sim.analysis.html import design_line, render_html, render_markdown
+from sim.analysis.paired import icer, pair_differences, paired_differences, with_savings
 from sim.analysis.parameter_uncertainty import (
     drawn_parameters,
     parameter_uncertainty,
     parameter_uncertainty_for_reading,
 )
 from sim.analysis.sensitivity import is_sensitivity_design, plot_sensitivity, sensitivity_indices
-from sim.analysis.sections import FigureItem, Section, TableItem, write_figure, write_table, write_text
+from sim.analysis.sections import FigureItem, Section, TableItem, write_figure, write_table, write_text, write_vega_bundle
 from sim.analysis.style import scenario_colours
+from sim.analysis.between_reforms import between_reforms
+from sim.analysis.count import experiment_count, service_spend
+from sim.analysis.differences_over_time import paired_over_time
+from sim.analysis.numbers import D3_FORMAT, pounds_m
+from sim.analysis.payback import GREEN_BOOK_DISCOUNT_RATE, cumulative_band, payback, yearly_savings
+from sim.analysis.significance import SIGNIFICANCE, can_reach_significance, pairs_needed, smallest_holm_p
+from sim.analysis.who_saves import point_id_of, who_saves
 from sim.analysis.summary import (
     headline_table,
     partial_paragraph,
     plain_summary,
+    power_warning,
     sensitivity_headline,
     sensitivity_summary,
 )
@@ -69,6 +76,14 @@ SAVINGS_HEADLINE = {
     "saving_to_centre_gbp": "Saving to the centre: fall in its net cost (£m per year)",
     "crises_averted_per_million_gbp": "Crises averted per £1m of money used",
 }
+# The spread of single runs: the two measures a reader asks of one place, money and crises.
+SPREAD_MEASURES = {
+    "money_used_gbp": "Money used (£m a year), point minus baseline",
+    "crises_per_1000_per_year": "Crisis events per 1,000 people a year, point minus baseline",
+}
+# What a band is, said in every caption that draws one (docs/report.md).
+BAND = ("Band: the 95% interval of the mean over replications (expanded percentile bootstrap, which keeps a "
+        "measure's bounds); it says how well the mean is known, not how far one run varies.")  # fmt: skip
 SENSITIVITY_OUTPUTS = {**HEADLINE, "final_mean_collaboration": "Mean collaboration at the end (0-1)"}
 MONEY_SCALE = 1e6  # GBP -> £m in shown tables and paired figures
 PERCENT_MEASURES = ("acute_share", "need_related_acute_share", "prevention_share")
@@ -109,10 +124,14 @@ class Context:
         """The measures of a paired comparison: the headline outcomes, then the savings the runs have."""
         return {**HEADLINE, **{k: v for k, v in SAVINGS_HEADLINE.items() if k in self.runs.columns}}
 
+    @property
+    def names(self) -> dict[int, str]:
+        """point_id -> the design point's name."""
+        return self.results.design.set_index("point_id")["point"].to_dict()
+
     def named(self, table: pd.DataFrame) -> pd.DataFrame:
         """Add the point's name to a table keyed by `point_id`."""
-        names = self.results.design.set_index("point_id")["point"]
-        return table.assign(point=table["point_id"].map(names))
+        return table.assign(point=table["point_id"].map(self.names))
 
 
 def in_report_units(runs: pd.DataFrame, years: float) -> pd.DataFrame:
@@ -164,17 +183,18 @@ def count_section(context: Context) -> Section:
     domains = list(context.results.manifest["scenarios"][str(context.results.design["point_id"].min())]["domains"])
     domains.append("whole_person")
     shown = [p for p in context.points if p in set(by_domain["point"])][:MAX_POINTS_PLOTTED]
-    section.figures.append(FigureItem("count_by_agency", figures.count_by_agency(by_domain, shown, domains),
-                                      "Spend per year by agency, stacked by domain of need (£m). `whole_person` "
-                                      "is spend not tied to one domain: the fixed base, assessments, pooled packages and "
+    section.figures.append(FigureItem("count_by_agency", charts.stacked_spend(by_domain, shown, "domain"),
+                                      "Spend per year by agency, stacked by domain of need (£m, mean over replications). "
+                                      "`whole_person` is spend not tied to one domain: the fixed base, assessments, pooled "
+                                      "packages and governance."))  # fmt: skip
+    section.figures.append(FigureItem("count_by_category", charts.stacked_spend(by_category, shown, "category"),
+                                      "Spend per year by category (£m, mean over replications). The fixed base and acute "
+                                      "capacity are paid whether used or not; waste is duplicated assessment and pool "
                                       "governance."))  # fmt: skip
-    section.figures.append(FigureItem("count_by_category", figures.count_by_category(by_category, shown),
-                                      "Spend per year by category (£m). The fixed base and acute capacity are paid whether "
-                                      "used or not; waste is duplicated assessment and pool governance."))  # fmt: skip
     split = split_table(context)
-    section.figures.append(FigureItem("acute_prevention_split", figures.acute_prevention_split(split, context.colours),
+    section.figures.append(FigureItem("acute_prevention_split", charts.shares_with_intervals(split, context.colours),
                                       "Share of all money used on crisis response (acute capacity, variable and spot cost, "
-                                      "capacity premium, benefits) and on prevention (mean, 95% t interval)."))  # fmt: skip
+                                      f"capacity premium, benefits) and on prevention. {BAND}"))  # fmt: skip
     section.tables.append(TableItem("count_by_agency_domain", "Spend per year by agency and domain (GBP)",
                                     by_domain[["point", "agency", "domain", "gbp_per_year"]]))  # fmt: skip
     wide = by_category.pivot_table(index="point", columns="category", values="gbp_per_year", aggfunc="sum", fill_value=0)
@@ -185,7 +205,7 @@ def count_section(context: Context) -> Section:
 
 
 def split_table(context: Context) -> pd.DataFrame:
-    """Mean acute and prevention shares per point (as fractions) with t intervals over replications."""
+    """Mean acute and prevention shares per point (as fractions) with bootstrap bands over replications."""
     rows = []
     for share in SPLIT_SHARES:
         bands = mean_with_band(
@@ -196,8 +216,7 @@ def split_table(context: Context) -> pd.DataFrame:
 
 
 def outcomes_section(context: Context) -> Section:
-    section = Section("Outcomes over time", "Each line is the mean over replications at each quarter; the band is "
-                      "the 95% t interval of that mean.")  # fmt: skip
+    section = Section("Outcomes over time", f"Each line is the mean over replications at each quarter. {BAND}")
     per_thousand = 1000.0 / context.population
     specs: list[tuple[str, str, str, str, tuple[str, ...], Callable[[pd.DataFrame], pd.DataFrame]]] = [
         ("crises_by_domain", "crises", "Crisis events per domain", "Crisis events per 1,000 people per quarter", ("domain",),
@@ -214,7 +233,7 @@ def outcomes_section(context: Context) -> Section:
             continue
         bands = convert(context.named(mean_with_band(context.steps, measure, by)))
         panel = by[0] if by else None
-        section.figures.append(FigureItem(name, figures.over_time(bands, colours, title, ylabel, panel), f"{ylabel}."))
+        section.figures.append(FigureItem(name, charts.over_time(bands, colours, title, ylabel, panel), f"{ylabel}. {BAND}"))
         section.tables.append(TableItem(name, f"{title} over time", bands))
     if len(context.points) > MAX_POINTS_PLOTTED:
         section.notes.append(f"Only the first {MAX_POINTS_PLOTTED} of {len(context.points)} points are drawn; "
@@ -236,15 +255,25 @@ def paired_section(context: Context) -> Section:
                       "(one family per measure); d_z is the mean difference over its standard deviation.")  # fmt: skip
     measures = context.compared_measures
     paired = paired_differences(context.compared(context.runs), context.baseline, list(measures))
-    section.figures.append(FigureItem("paired_differences", figures.paired_forest(paired, measures, context.colours),
-                                      "Mean paired difference from the baseline with its 95% interval; a saving is "
-                                      "positive when the point saves."))  # fmt: skip
+    paired = paired.assign(beyond_noise=(paired["p_holm"] < SIGNIFICANCE) & ((paired["ci_low"] > 0) | (paired["ci_high"] < 0)))
+    section.figures.append(FigureItem("paired_differences", charts.paired_forest(paired, measures, context.colours),
+                                      "Mean paired difference from the baseline with its 95% t interval over pairs, units "
+                                      "as in each panel's title; a saving is positive when the point saves. Filled: beyond "
+                                      "noise (Holm p < 0.05 and the interval excludes 0)."))  # fmt: skip
     section.tables.append(TableItem("paired_differences", "Paired differences (units as in the figure)", paired))
+    spread = pair_differences(context.compared(context.runs), context.baseline, list(SPREAD_MEASURES))
+    section.figures.append(FigureItem("spread_of_runs", charts.spread_of_runs(spread, context.colours, SPREAD_MEASURES),
+                                      "Each mark is one pair: a replication of the point minus the baseline's with the "
+                                      "same seed (and posterior draw, if any). This is the spread of single runs, not a "
+                                      "band: it shows how far one run, like one real place, can land from the mean "
+                                      "(black diamond)."))  # fmt: skip
+    section.tables.append(TableItem("spread_of_runs", "Each pair's difference from the baseline", spread))
     wellbeing_years = context.population * context.years
     ratios = icer(context.compared(context.results.runs), context.baseline, effect_scale=wellbeing_years)
-    section.figures.append(FigureItem("cost_effectiveness", figures.cost_effectiveness_plane(
+    section.figures.append(FigureItem("cost_effectiveness", charts.cost_effectiveness_plane(
         ratios, context.colours, "Change in wellbeing-years (people x years x wellbeing points)"),
-        "Mean change in money used and in wellbeing-years against the baseline, over the whole run."))  # fmt: skip
+        "Mean change in money used and in wellbeing-years against the baseline, over the whole run; error bars are "
+        "95% percentile-bootstrap intervals of each mean over pairs (4,000 resamples)."))  # fmt: skip
     section.tables.append(TableItem("icer", "Incremental cost-effectiveness: GBP per wellbeing-year", ratios,
                                     shown=icer_shown(ratios)))  # fmt: skip
     section.notes.append("ICER = mean change in money used / mean change in wellbeing-years, where a wellbeing-year is one "
@@ -256,6 +285,121 @@ def paired_section(context: Context) -> Section:
     if unpaired:
         section.notes.append(f"Not compared, for want of a replication paired with the baseline's: {', '.join(unpaired)}.")
     return section
+
+
+def differences_over_time_section(context: Context) -> Section:
+    """Point minus baseline in the same replication, quarter by quarter: when a reform's effect
+    arrives, and whether it fades (sim/analysis/differences_over_time.py)."""
+    section = Section("Paired differences over time", "Each line is the mean over pairs of a point's value minus the "
+                      "baseline's in the same replication, per quarter. Band: the 95% t interval of that mean over "
+                      "pairs (differences have no bound to keep).")  # fmt: skip
+    baseline_id = point_id_of(context.names, context.baseline)
+    shown = set(context.paired_points[:MAX_POINTS_PLOTTED])
+    colours = {p: c for p, c in context.colours.items() if p in shown}
+    specs = [
+        ("crises_difference", "crises", context.steps, 1000.0 / context.population,
+         "Crisis events, point minus baseline", "per 1,000 people per quarter"),
+        ("money_used_difference", "spend_gbp", service_spend(context.steps), 1 / MONEY_SCALE,
+         "Money used, point minus baseline", "£m per quarter"),
+    ]  # fmt: skip
+    for name, measure, steps, factor, title, unit in specs:
+        label = f"{title} ({unit})"
+        if not has_measure(context, measure):
+            continue
+        differences = context.named(paired_over_time(steps, measure, baseline_id))
+        differences = differences[differences["point"].isin(shown)]
+        differences = differences.assign(**{c: differences[c] * factor for c in ("mean_difference", "ci_low", "ci_high")})
+        section.figures.append(FigureItem(name, charts.difference_over_time(differences, colours, title, unit),
+                                          f"{label}: above 0 the point has more than the baseline."))  # fmt: skip
+        section.tables.append(TableItem(name, f"{label}, per quarter", differences))
+    return section
+
+
+def who_saves_section(context: Context) -> Section:
+    """Each agency's fall in spend under each reform: whose budget the saving lands in, and who
+    pays for it (the wrong-pocket problem seen from the money; sim/analysis/who_saves.py)."""
+    section = Section("Who saves", "Each agency's spend on services under the point minus the baseline's in the same "
+                      "replication, with the sign turned so that a saving is positive, in £m a year (mean, 95% t "
+                      "interval over pairs). `pool` is what the pool buys with what agencies put in: a reform that "
+                      "pools moves spend from agencies to the pool. The agencies' savings add up to the cashable "
+                      "saving.")  # fmt: skip
+    table = who_saves(context.steps, context.names, context.baseline, context.years)
+    points = context.paired_points
+    section.figures.append(FigureItem("who_saves", charts.who_saves(table, points),
+                                      "Saving per agency (£m a year); bars with whiskers left of 0 spend more than under "
+                                      "the baseline. Whiskers: 95% t interval over pairs."))  # fmt: skip
+    shown = table.assign(**{c: (table[c] / MONEY_SCALE).round(2) for c in ("saving_gbp_per_year", "ci_low", "ci_high")})
+    section.tables.append(TableItem("who_saves", "Saving per agency (GBP a year in the CSV; £m here)", table,
+                                    shown=shown.rename(columns={"saving_gbp_per_year": "saving (£m a year)"})))  # fmt: skip
+    section.notes.append("share_of_saving is an agency's part of its point's total saving, given only where that total's "
+                         "95% interval excludes 0.")  # fmt: skip
+    return section
+
+
+# Reform against reform: the measures compared, with the d3 format of their cells.
+BETWEEN_MEASURES = {
+    "money_used_gbp": ("money used (£m a year)", D3_FORMAT["signed"]),
+    "crises_per_1000_per_year": ("crisis events per 1,000 people a year", D3_FORMAT["signed"]),
+}
+
+
+def between_reforms_section(context: Context) -> Section | None:
+    """Every reform against every other on the same seeds: which of two reforms is the better buy."""
+    points = context.paired_points
+    if len(points) < 2:
+        return None
+    section = Section("Reform against reform", "Each cell is the row's reform minus the column's, paired by seed "
+                      "(mean over pairs; the tooltip gives the 95% t interval and the Holm-adjusted Wilcoxon p across "
+                      "all pairs of reforms). *: beyond noise.")  # fmt: skip
+    table = between_reforms(context.compared(context.runs), points, list(BETWEEN_MEASURES))
+    table = table.assign(beyond_noise=(table["p_holm"] < SIGNIFICANCE) & ((table["ci_low"] > 0) | (table["ci_high"] < 0)))
+    for measure, (label, number_format) in BETWEEN_MEASURES.items():
+        section.figures.append(FigureItem(f"between_{measure}", charts.between_reforms(
+            table, points, measure, label, number_format), f"Row minus column: {label}."))  # fmt: skip
+    section.tables.append(TableItem("between_reforms", "Reform against reform (units as in the figures)", table))
+    pairs, comparisons = int(table["pairs"].min()), len(points) * (len(points) - 1) // 2
+    if not can_reach_significance(pairs, comparisons):
+        section.notes.append(f"With {pairs} pairs and {comparisons} comparisons of reforms, Holm's adjustment leaves no "
+                             f"p-value below {smallest_holm_p(pairs, comparisons):.2g}: nothing here can be beyond noise. "
+                             f"{pairs_needed(comparisons)} replications would let the largest difference be tested.")  # fmt: skip
+    return section
+
+
+def payback_section(context: Context) -> Section | None:
+    """Net present value and payback of each reform's cashable saving at the Green Book rate."""
+    if not has_measure(context, "spend_gbp"):
+        return None
+    yearly = yearly_savings(context.steps, context.names, context.baseline)
+    if yearly.empty:
+        return None
+    rate = GREEN_BOOK_DISCOUNT_RATE
+    section = Section("Payback and net present value", f"Each year's cashable saving against the baseline (money used "
+                      f"less), discounted at the HM Treasury Green Book social time preference rate of {rate:.1%} a year "
+                      "(Green Book 2018, Annex 6 A6.7-A6.8; data/published_figures.csv row green_book_discount), the "
+                      "first year undiscounted. A pair pays back in the first year from which its cumulative discounted "
+                      "saving stays at or above 0.")  # fmt: skip
+    band = cumulative_band(yearly, rate).rename(columns={"cumulative_discounted_saving": "mean"})
+    band = band[band["point"].isin(context.paired_points[:MAX_POINTS_PLOTTED])]
+    colours = {p: c for p, c in context.colours.items() if p in set(band["point"])}
+    section.figures.append(FigureItem("payback", charts.payback(band, colours, rate),
+                                      "Cumulative discounted saving (£m). Band: the 95% t interval of the mean over pairs."))  # fmt: skip
+    table = payback(yearly, rate)
+    section.tables.append(TableItem("payback", "Net present value and payback", table, shown=payback_shown(table)))
+    section.tables.append(TableItem("payback_over_time", "Cumulative discounted saving by year", band))
+    return section
+
+
+def payback_shown(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "point": table["point"],
+        "NPV (£m over the run)": [f"{pounds_m(v)} ({pounds_m(lo)} to {pounds_m(hi)})"
+                                  for v, lo, hi in zip(table["npv_gbp"] / MONEY_SCALE, table["ci_low"] / MONEY_SCALE,
+                                                       table["ci_high"] / MONEY_SCALE, strict=True)],
+        "P(NPV > 0)": table["p_positive"].map(lambda p: f"{p:.0%}"),
+        "payback year (median of pairs)": table["payback_year"].map(lambda y: "not within the run" if pd.isna(y) else f"year {y:g}"),
+        "pairs paid back": table["paid_back_share"].map(lambda p: f"{p:.0%}"),
+        "pairs": table["pairs"],
+    })  # fmt: skip
 
 
 def parameter_uncertainty_section(context: Context) -> Section:
@@ -310,15 +454,21 @@ def culture_section(context: Context) -> Section:
     shown = context.points[:MAX_POINTS_PLOTTED]
     if has_measure(context, "collaboration"):
         bands = context.named(mean_with_band(context.steps, "collaboration", ("agency",)))
-        section.figures.append(FigureItem("collaboration", figures.collaboration_by_agency(bands, shown),
-                                          "Collaboration tendency (0 = silo, 1 = fully collaborative) per agency."))  # fmt: skip
+        colours = {p: c for p, c in context.colours.items() if p in set(shown)}
+        section.figures.append(FigureItem("collaboration", charts.over_time(
+            bands, colours, "Collaboration tendency per agency", "Collaboration (0 = silo, 1 = fully collaborative)",
+            "agency"), f"Collaboration tendency (0 = silo, 1 = fully collaborative) per agency. {BAND}"))  # fmt: skip
         section.tables.append(TableItem("collaboration", "Collaboration per agency over time", bands))
     if has_measure(context, "pool_balance_gbp") and has_measure(context, "pool_members"):
         balance = context.named(mean_with_band(context.steps, "pool_balance_gbp"))
         members = context.named(mean_with_band(context.steps, "pool_members"))
         colours = {p: c for p, c in context.colours.items() if p in set(shown)}
-        section.figures.append(FigureItem("pool", figures.pool_over_time(balance, members, colours),
-                                          "Money held by the pool (£m) and agencies contributing to it."))  # fmt: skip
+        section.figures.append(FigureItem("pool_balance", charts.over_time(
+            scale(balance, 1 / MONEY_SCALE), colours, "Money held by the pool", "Pool balance (£m)"),
+            f"Money held by the pool at the end of each quarter (£m). {BAND}"))  # fmt: skip
+        section.figures.append(FigureItem("pool_members", charts.over_time(
+            members, colours, "Agencies contributing to the pool", "Members contributing"),
+            f"Agencies contributing to the pool. {BAND}"))  # fmt: skip
         section.tables.append(TableItem("pool", "Pool balance and members over time", pd.concat(
             [balance.assign(measure="pool_balance_gbp"), members.assign(measure="pool_members")])))  # fmt: skip
     return section
@@ -386,6 +536,10 @@ def build_sections(results: ExperimentResults) -> tuple[Context, list[Section]]:
         sections += [count_section(context), outcomes_section(context)]
     if context.paired_points:
         sections.append(paired_section(context))
+        if not sampled:
+            sections.append(differences_over_time_section(context))
+            sections.append(who_saves_section(context))
+            sections.extend(s for s in (between_reforms_section(context), payback_section(context)) if s is not None)
         if drawn_parameters(results.manifest):
             sections.append(parameter_uncertainty_section(context))
     elif results.manifest.get("baseline") is not None:
@@ -436,10 +590,14 @@ def write_report(folder: str | Path, progress: Progress | None = None) -> tuple[
         write(item, target)
         if progress:
             progress(done, len(items))
+    if any(item.interactive for s in sections for item in s.figures):
+        write_vega_bundle(figure_folder)
     headline, summary = headline_and_summary(context, sections)
     write_table(TableItem("headline", "Headline", headline), table_folder)
     partial = results.partial_label
-    write_text(render_markdown(results.manifest, summary, headline, sections, partial), folder / "summary.md")
+    warnings = [w for w in [power_warning(headline)] if w]
+    write_text(render_markdown(results.manifest, summary, headline, sections, partial, warnings), folder / "summary.md")
     report = folder / "report.html"
-    write_text(render_html(results.manifest, summary, headline, sections, partial), report)
+    design = design_line(results.manifest, results.runs)
+    write_text(render_html(results.manifest, summary, headline, sections, partial, warnings, design), report)
     return report, headline

@@ -2,27 +2,41 @@
 
 A section is built by analysis code and knows nothing of HTML or Markdown; `report.py` writes
 each figure to `figures/<name>.png` and each table to `tables/<name>.csv`, atomically, and the
-HTML and Markdown views only point at those files.
+HTML and Markdown views only point at those files. A figure is either a matplotlib Figure
+(static) or an Altair chart (interactive in report.html): an Altair chart is also rendered to
+PNG (at twice the screen's resolution, for papers) and SVG by vl-convert, offline, so every
+figure has a static file whatever the reader's browser does. report.html loads Vega, Vega-Lite
+and vega-embed from `figures/vega-embed.js`, a bundle vl-convert writes: no CDN, so a report
+opens offline and the folder can be moved or zipped whole.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import altair as alt
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
 FIGURE_DPI = 110
+PNG_SCALE = 2  # an interactive figure's PNG at twice its screen size
+VEGA_BUNDLE = "vega-embed.js"
+VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])  # e.g. "6.4", as vl-convert names it
 
 
 @dataclass
 class FigureItem:
     name: str
-    figure: Figure
+    figure: Figure | alt.TopLevelMixin
     caption: str
+
+    @property
+    def interactive(self) -> bool:
+        return not isinstance(self.figure, Figure)
 
 
 @dataclass
@@ -47,12 +61,34 @@ class Section:
 
 
 def write_figure(item: FigureItem, folder: Path) -> Path:
-    """Save a figure as PNG (atomically) and free it."""
+    """Save a figure as PNG (and an interactive one as SVG too), atomically; free a matplotlib one."""
     path = folder / f"{item.name}.png"
+    if item.interactive:
+        import vl_convert
+
+        spec = item.figure.to_json()
+        write_bytes(vl_convert.vegalite_to_png(spec, vl_version=VEGA_LITE_VERSION, scale=PNG_SCALE), path)
+        write_text(vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION), path.with_suffix(".svg"))
+        return path
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     item.figure.savefig(temporary, dpi=FIGURE_DPI, format="png", bbox_inches="tight")
     plt.close(item.figure)
     os.replace(temporary, path)
+    return path
+
+
+@functools.cache
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one script (about 0.9 MB), built once a process."""
+    import vl_convert
+
+    return vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
+
+
+def write_vega_bundle(folder: Path) -> Path:
+    """The script report.html's interactive figures need, beside them."""
+    path = folder / VEGA_BUNDLE
+    write_text(vega_bundle(), path)
     return path
 
 
@@ -65,6 +101,10 @@ def write_table(item: TableItem, folder: Path) -> Path:
 
 
 def write_text(text: str, path: Path) -> None:
+    write_bytes(text.encode(), path)
+
+
+def write_bytes(data: bytes, path: Path) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text)
+    temporary.write_bytes(data)
     os.replace(temporary, path)

@@ -1,12 +1,18 @@
 """The headline table and the plain-language summary at the top of a report.
 
-The summary is written for someone who did not build the model: what was compared, how many
-times, the headline differences in words with their intervals, and whether each is
-distinguishable from noise (Holm-adjusted p < 0.05 and an interval that excludes zero). Where
-the headline holds the savings of `sim.analysis.paired` it says once what each means, then gives
-them per point in £m a year with their intervals. An experiment that drew its parameters from a
-calibration says so, and that the intervals include that uncertainty. The summary of an
-unfinished sweep opens by saying it is partial, and what is missing.
+The summary is written for someone who did not build the model, to be read in a minute: first a
+ranked one-line answer (which reform saves most, with its interval and what it does to crises),
+then, when the replications are too few for any difference to reach significance after Holm's
+adjustment, a warning that says so and how many are needed (sim/analysis/significance.py), then
+what was compared and how many times, then one line per point. Every number carries its unit
+(£m a year, per 1,000 residents a year, percentage points). A difference is beyond noise when
+its Holm-adjusted p < 0.05 and its interval excludes zero. Where the headline holds the savings
+of `sim.analysis.paired` it says once what each means. An experiment that drew its parameters
+from a calibration says so. The summary of an unfinished sweep opens by saying it is partial.
+
+The headline table is kept long (one row per point and measure) in tables/headline.csv, and
+shown wide: points as rows, measures as columns, each cell the paired difference with its
+interval and a mark for what the test could say.
 """
 
 from __future__ import annotations
@@ -16,14 +22,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.numbers import number, pounds_m, signed
 from sim.analysis.paired import CRISES_AVERTED_PER_MILLION, DERIVED, SAVINGS, paired_differences
+from sim.analysis.significance import SIGNIFICANCE, can_reach_significance, pairs_needed, smallest_holm_p, smallest_wilcoxon_p
 from sim.experiment.store import ExperimentResults
 
-SIGNIFICANCE = 0.05
+BEYOND_NOISE = "beyond noise"
+WITHIN_NOISE = "within noise"
+TOO_FEW_PAIRS = "too few pairs to test"
+VERDICT_MARK = {BEYOND_NOISE: " *", WITHIN_NOISE: "", TOO_FEW_PAIRS: " †"}
+VERDICT_KEY = (f"* beyond noise (Holm-adjusted Wilcoxon p < {SIGNIFICANCE} and the 95% interval excludes 0); "
+               "† the interval excludes 0 but with so few pairs the test cannot reach significance; "
+               "unmarked: within noise.")  # fmt: skip
+# The columns of the wide headline table, in order, each headed by the measure and its unit. The
+# cashable saving is money used's difference with the sign turned, so it is not shown twice; it and
+# the other savings are in the report's paired comparisons and in tables/headline.csv.
+SHORT_LABELS = {
+    "money_used_gbp": "money used (£m a year)",
+    "crises_per_1000_per_year": "crises (per 1,000 residents a year)",
+    "acute_share": "acute share (percentage points)",
+    "mean_wellbeing": "wellbeing (0-1 scale)",
+    "waste_gbp": "waste (£m a year)",
+    "claimed_saving_gbp": "claimed saving (£m a year)",
+}
 
 
 def headline_table(runs: pd.DataFrame, baseline: str | None, measures: dict[str, str]) -> pd.DataFrame:
-    """Per point and headline measure: baseline mean, point mean, paired difference, interval, p.
+    """Per point and headline measure: baseline mean, point mean, paired difference, interval, p,
+    and the verdict (beyond noise, within noise, or too few pairs to test).
 
     Both means are over the replications the point and the baseline share (all of them, once a
     sweep is finished), so their difference is the mean paired difference. Without a baseline:
@@ -42,25 +68,38 @@ def headline_table(runs: pd.DataFrame, baseline: str | None, measures: dict[str,
     paired["point_mean"] = [by_replication[p].loc[shared[p], m].mean()
                             for p, m in zip(paired["point"], paired["measure"], strict=True)]  # fmt: skip
     paired["label"] = paired["measure"].map(measures)
-    paired["distinguishable"] = (paired["p_holm"] < SIGNIFICANCE) & (
-        (paired["ci_low"] > 0) | (paired["ci_high"] < 0)
-    )
+    excludes_zero = (paired["ci_low"] > 0) | (paired["ci_high"] < 0)
+    paired["distinguishable"] = (paired["p_holm"] < SIGNIFICANCE) & excludes_zero
+    comparisons = paired["point"].nunique()
+    testable = paired["pairs"].map(lambda n: can_reach_significance(int(n), comparisons))
+    paired["verdict"] = np.select([paired["distinguishable"], excludes_zero & ~testable], [BEYOND_NOISE, TOO_FEW_PAIRS],
+                                  WITHIN_NOISE)  # fmt: skip
     columns = ["point", "measure", "label", "baseline_mean", "point_mean", "mean_difference", "ci_low", "ci_high",
-               "p_holm", "effect_size_dz", "pairs", "distinguishable"]  # fmt: skip
+               "p_holm", "effect_size_dz", "pairs", "distinguishable", "verdict"]  # fmt: skip
     return paired[columns]
 
 
-def number(value: float) -> str:
-    """A number for reading: three significant figures, thousands separated."""
-    if pd.isna(value):
-        return "n/a"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.3g}" if abs(value) >= 1 else f"{value:.3g}"
+def ranked_points(headline: pd.DataFrame) -> list[str]:
+    """The points compared, the largest cashable saving (least money used) first."""
+    if "cashable_saving_gbp" in set(headline["measure"]):
+        key, descending = "cashable_saving_gbp", True
+    else:
+        key, descending = "money_used_gbp", False
+    rows = headline[headline["measure"] == key].sort_values("mean_difference", ascending=not descending, kind="stable")
+    ranked = list(rows["point"])
+    return ranked + [p for p in dict.fromkeys(headline["point"]) if p not in ranked]
+
+
+def cell(row: pd.Series) -> str:
+    """'-25 (-37.8 to -12.3) *': a paired difference, its interval and the test's mark."""
+    return (f"{signed(row['mean_difference'])} ({signed(row['ci_low'])} to {signed(row['ci_high'])})"
+            + VERDICT_MARK.get(row.get("verdict", WITHIN_NOISE), ""))  # fmt: skip
 
 
 def headline_for_reading(headline: pd.DataFrame) -> pd.DataFrame:
-    """The headline table with rounded numbers and the interval in one column."""
+    """The headline table for reading: with a baseline, points as rows (the biggest saver first,
+    the baseline's own levels on top) and measures as columns; sensitivity and no-baseline
+    designs keep their own shapes."""
     if "index" in headline.columns:
         return pd.DataFrame({
             "output": headline["label"],
@@ -70,24 +109,75 @@ def headline_for_reading(headline: pd.DataFrame) -> pd.DataFrame:
                                for v, lo, hi in zip(headline["value"], headline["ci_low"], headline["ci_high"], strict=True)],
             "next": headline["runner_up"],
         })  # fmt: skip
+    present = list(dict.fromkeys(headline["measure"]))
+    measures = [m for m in SHORT_LABELS if m in present] or present
+    columns = {m: SHORT_LABELS.get(m, headline.loc[headline["measure"] == m, "label"].iloc[0]) for m in measures}
     if "mean_difference" not in headline.columns:
-        return headline.assign(mean=headline["mean"].map(number))[["point", "label", "mean"]]
-    return pd.DataFrame({
-        "point": headline["point"],
-        "measure": headline["label"],
-        "baseline": headline["baseline_mean"].map(number),
-        "point value": headline["point_mean"].map(number),
-        "difference (95% CI)": [f"{number(d)} ({number(lo)} to {number(hi)})"
-                                for d, lo, hi in zip(headline["mean_difference"], headline["ci_low"], headline["ci_high"], strict=True)],
-        "Holm p": headline["p_holm"].map(lambda p: "n/a" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")),
-        "beyond noise": headline["distinguishable"].map({True: "yes", False: "no"}),
-    })  # fmt: skip
+        wide = headline.pivot_table(index="point", columns="measure", values="mean", aggfunc="first", sort=False)
+        shown = wide[measures].map(number).rename(columns=columns)
+        return shown.reset_index()
+    baseline_levels = headline.drop_duplicates("measure").set_index("measure")["baseline_mean"]
+    rows = [{"point": "baseline (its own levels)",
+             **{columns[m]: "" if m in DERIVED else number(baseline_levels[m]) for m in measures}, "pairs": ""}]  # fmt: skip
+    by_point = {p: group.set_index("measure") for p, group in headline.groupby("point", sort=False)}
+    for point in ranked_points(headline):
+        group = by_point[point]
+        rows.append({"point": f"{point} minus baseline", **{columns[m]: cell(group.loc[m]) for m in measures},
+                     "pairs": str(int(group["pairs"].min()))})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def ranked_answer(headline: pd.DataFrame, baseline: str) -> str:
+    """The one-line answer: every point's saving against the baseline, the biggest first, in £m a
+    year with its interval, which of them are beyond noise, and crises in the same order."""
+    ranked = ranked_points(headline)
+    by_point = {p: rows.set_index("measure") for p, rows in headline.groupby("point", sort=False)}
+    savings = [saving_of(by_point[p]) for p in ranked]
+    listed = ", ".join(f"{p} {pounds_m(v)} ({pounds_m(lo)} to {pounds_m(hi)}{MARK_IN_WORDS[verdict]})"
+                       for p, (v, lo, hi, verdict) in zip(ranked, savings, strict=True))  # fmt: skip
+    text = f"Saving against {baseline}, £m a year (95% CI), biggest first: {listed}."
+    if all("crises_per_1000_per_year" in by_point[p].index for p in ranked):
+        crises = by_point[ranked[0]].loc["crises_per_1000_per_year"]
+        changes = ", ".join(signed(by_point[p].loc["crises_per_1000_per_year", "mean_difference"]) for p in ranked)
+        text += (f" Crisis events per 1,000 residents a year, in the same order: {changes} "
+                 f"(the baseline has {number(crises['baseline_mean'])}).")  # fmt: skip
+    return text
+
+
+MARK_IN_WORDS = {BEYOND_NOISE: ", beyond noise", WITHIN_NOISE: ", within noise", TOO_FEW_PAIRS: ", untested: too few pairs"}
+
+
+def saving_of(rows: pd.DataFrame) -> tuple[float, float, float, str]:
+    """A point's cashable saving (or, without it, the fall in money used) with its interval and verdict."""
+    if "cashable_saving_gbp" in rows.index:
+        saving = rows.loc["cashable_saving_gbp"]
+        return saving["mean_difference"], saving["ci_low"], saving["ci_high"], saving.get("verdict", WITHIN_NOISE)
+    used = rows.loc["money_used_gbp"]
+    return -used["mean_difference"], -used["ci_high"], -used["ci_low"], used.get("verdict", WITHIN_NOISE)
+
+
+def power_warning(headline: pd.DataFrame) -> str | None:
+    """When no difference can reach significance with the pairs run: say why and how many are needed."""
+    if "pairs" not in headline.columns or headline.empty:
+        return None
+    pairs, comparisons = int(headline["pairs"].min()), headline["point"].nunique()
+    if can_reach_significance(pairs, comparisons):
+        return None
+    needed = pairs_needed(comparisons)
+    holm = (f", and Holm's adjustment across the {comparisons} points compared raises it to "
+            f"{smallest_holm_p(pairs, comparisons):.2g}" if comparisons > 1 else "")  # fmt: skip
+    return (f"Too few replications to test: with {pairs} pairs per point the Wilcoxon signed-rank test can give no "
+            f"p-value below {smallest_wilcoxon_p(pairs):.2g}{holm}, so no difference can be called beyond noise "
+            f"(p < {SIGNIFICANCE}), however large. Differences whose 95% interval excludes 0 are marked †. "
+            f"Run at least {needed} replications (--replications {needed}) for the largest difference to be "
+            "testable, and more for the smaller ones.")  # fmt: skip
 
 
 def plain_summary(
     manifest: dict[str, Any], runs: pd.DataFrame, baseline: str | None, headline: pd.DataFrame, years: float
 ) -> list[str]:
-    """Paragraphs of plain language: the comparison made, then one line per point compared."""
+    """Paragraphs of plain language: the one-line answer, the comparison made, then one line per
+    point compared (the warning of `power_warning` is shown apart, above them)."""
     experiment = manifest["experiment"]
     points = runs["point"].nunique()
     if points < len(manifest.get("scenarios", {})):
@@ -107,10 +197,11 @@ def plain_summary(
                 "points are described, not compared."]  # fmt: skip
     if baseline is None:
         return [opening, "No baseline was named, so points are described, not compared."]
-    paragraphs = [
+    paragraphs = [ranked_answer(headline, baseline)]
+    paragraphs.append(
         opening + f" Each point is compared with the baseline '{baseline}' on the same seeds, so the differences "
         "below are net of chance events common to both (paired comparisons)."
-    ]
+    )
     drawn = manifest.get("parameters_from")
     if isinstance(drawn, dict):
         paragraphs.append(f"Replication r of every point also ran posterior draw r of the calibration in "
@@ -213,6 +304,8 @@ def phrase(row: pd.Series) -> str:
         share = abs(difference) / abs(row["baseline_mean"])
         relative = f"{share:.0%}; " if share >= 0.01 else "<1%; "
     text = f"{noun} {verb}{number(abs(difference))}{unit} ({relative}95% CI {number(low)} to {number(high)})"
+    if row.get("verdict") == TOO_FEW_PAIRS:
+        return text + ", too few pairs for the test to confirm it"
     return text if row["distinguishable"] else f"{noun}: no difference beyond noise ({number(difference)}, 95% CI {number(row['ci_low'])} to {number(row['ci_high'])})"
 
 
@@ -248,10 +341,6 @@ def savings_paragraph(measures: list[str]) -> str:
             "saves: " + "; ".join(meanings) + ".")  # fmt: skip
 
 
-def pounds_m(value: float) -> str:
-    """£m for reading, the sign before the £: '£3.2m', '-£0.41m'."""
-    return ("-" if value < 0 else "") + f"£{number(abs(value))}m"
-
 
 def saving_phrase(row: pd.Series, baseline_money_used: float | None = None) -> str:
     """'a cashable saving of £3.2m a year (2% of the baseline's money used; 95% CI £2.9m to £3.5m)', or
@@ -265,4 +354,6 @@ def saving_phrase(row: pd.Series, baseline_money_used: float | None = None) -> s
         share = f"{value / abs(baseline_money_used):.1%} of the baseline's money used; "
     interval = f"95% CI {pounds_m(low)} to {pounds_m(high)}"
     text = f"{SAVING_NOUNS[row['measure']]} of {pounds_m(value)} a year ({share}{interval})"
+    if row.get("verdict") == TOO_FEW_PAIRS:
+        return text + ", too few pairs for the test to confirm it"
     return text if row["distinguishable"] else f"{SAVING_NOUNS[row['measure']]} not beyond noise ({pounds_m(value)} a year, {interval})"  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.analysis import charts
 from sim.analysis.report import HEADLINE, SAVINGS_HEADLINE, in_report_units, write_report
-from sim.analysis.summary import headline_for_reading, headline_table, phrase, plain_summary
+from sim.analysis.summary import headline_for_reading, headline_table, phrase, plain_summary, ranked_points
 from sim.experiment.store import ResultsWarning
 from tests.analysis.conftest import SCENARIOS, sweep
 from tests.experiment import test_store as store_tests
@@ -47,8 +49,34 @@ def test_every_figure_the_page_shows_exists_and_every_figure_written_is_shown(re
     written = {f"figures/{p.name}" for p in (report.parent / "figures").glob("*.png")}
     assert shown == written
     expected = {"count_by_agency", "count_by_category", "acute_prevention_split", "crises_by_domain", "wellbeing",
-                "paired_differences", "cost_effectiveness", "collaboration", "pool"}  # fmt: skip
+                "paired_differences", "spread_of_runs", "cost_effectiveness", "crises_difference", "money_used_difference",
+                "who_saves", "between_money_used_gbp", "between_crises_per_1000_per_year", "payback", "collaboration",
+                "pool_balance", "pool_members"}  # fmt: skip
     assert {f"figures/{name}.png" for name in expected} <= shown
+
+
+def test_every_interactive_figure_has_its_specification_its_svg_and_the_script_that_draws_it(report: Path) -> None:
+    html = report.read_text()
+    charts = re.findall(r'<div class="vega" id="chart-([^"]+)"', html)
+    assert {"paired_differences", "who_saves", "payback", "crises_by_domain"} <= set(charts)
+    for name in charts:
+        spec = re.search(rf'<script type="application/json" id="spec-{name}">(.*?)</script>', html, re.S).group(1)
+        assert json.loads(spec)["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+        assert (report.parent / "figures" / f"{name}.svg").read_text().lstrip().startswith("<svg")
+        assert f'href="figures/{name}.svg"' in html and f'href="figures/{name}.png"' in html
+    bundle = report.parent / "figures" / "vega-embed.js"
+    assert '<script src="figures/vega-embed.js"></script>' in html and bundle.stat().st_size > 100_000
+
+
+def test_user_text_cannot_close_a_figures_script(tmp_path: Path) -> None:
+    """A point named with markup reaches the specification JSON escaped, so it cannot end the script."""
+    from sim.analysis.html import script_json
+
+    text = script_json(charts.over_time(pd.DataFrame({"point": ["</script><b>x"], "step": [1], "mean": [1.0],
+                                                      "ci_low": [0.5], "ci_high": [1.5]}),
+                                        {"</script><b>x": "#000000"}, "t", "y"))  # fmt: skip
+    assert "</script>" not in text and "<b>" not in text
+    assert json.loads(text)["datasets"]  # still the same data once parsed
 
 
 def test_every_table_linked_from_the_page_is_a_csv_with_rows(report: Path) -> None:
@@ -99,14 +127,22 @@ def test_the_headline_savings_are_the_baseline_minus_the_point_in_millions_a_yea
         assert row["mean_difference"] == pytest.approx(averted.mean(), rel=1e-9, abs=1e-12)
 
 
-def test_the_headline_table_for_reading_has_a_row_per_saving_with_its_interval(report: Path) -> None:
+def test_the_headline_table_for_reading_has_points_as_rows_and_measures_with_units_as_columns(report: Path) -> None:
     headline = pd.read_csv(report.parent / "tables" / "headline.csv")
     shown = headline_for_reading(headline)
-    for label in SAVINGS_HEADLINE.values():
-        rows = shown[shown["measure"] == label]
-        assert len(rows) == 2 and rows["difference (95% CI)"].str.match(r"^-?[\d.,]+(e-?\d+)? \(.+ to .+\)$").all()
+    assert list(shown["point"]) == ["baseline (its own levels)", *[f"{p} minus baseline" for p in ranked_points(headline)]]
+    assert {"money used (£m a year)", "crises (per 1,000 residents a year)", "claimed saving (£m a year)"} <= set(shown)
+    differences = shown.iloc[1:]
+    for column in [c for c in shown.columns if c not in ("point", "pairs")]:
+        assert differences[column].str.match(r"^[+-]?[\d.,]+(e-?\d+)? \([+-]?.+ to [+-]?.+\)( \*| †)?$").all(), column
+    assert (differences["pairs"] == "3").all()
     html = report.read_text()
-    assert all(label.replace("&", "&amp;") in html for label in SAVINGS_HEADLINE.values())
+    assert "money used (£m a year)" in html and "points x 3 replications run" in html
+
+
+def test_points_are_ranked_by_their_cashable_saving() -> None:
+    headline = pd.DataFrame({"point": ["a", "b", "c"], "measure": "cashable_saving_gbp", "mean_difference": [1.0, 5.0, -2.0]})
+    assert ranked_points(headline) == ["b", "a", "c"]
 
 
 def test_the_summary_says_what_each_saving_means_and_gives_it_per_point_in_millions_a_year(report: Path) -> None:
@@ -278,3 +314,36 @@ def test_a_partial_report_compares_only_the_points_paired_with_the_baseline(tmp_
     html = report.read_text()
     assert "Not compared, for want of a replication paired with the baseline&#39;s: devolved." in html
     assert "runs are missing at pooled (1 of 3), devolved (0 of 3)" in html
+
+
+def test_too_few_pairs_to_test_is_said_above_the_summary_with_the_replications_needed(report: Path) -> None:
+    """3 pairs and 2 points: no Holm p can go below 0.5, so the report says so and asks for 7."""
+    html, summary = report.read_text(), (report.parent / "summary.md").read_text()
+    for text in (html, summary):
+        assert "Too few replications to test: with 3 pairs per point" in text
+        assert "raises it to 0.5" in text and "Run at least 7 replications (--replications 7)" in text
+    assert html.index('class="warning"') < html.index("Headline table")
+
+
+def test_a_large_difference_with_too_few_pairs_is_marked_untested_not_called_noise() -> None:
+    runs = known_difference_runs(true_difference=20.0, replications=3, seed=0)
+    headline = headline_table(runs, "silo", HEADLINE).set_index(["point", "measure"])
+    better = headline.loc[("better", "crises_per_1000_per_year")]
+    assert better["ci_high"] < 0 and better["verdict"] == "too few pairs to test" and not better["distinguishable"]
+    assert phrase(better.rename(None).to_frame().T.assign(point="better", measure="crises_per_1000_per_year").iloc[0]
+                  ).endswith("too few pairs for the test to confirm it")  # fmt: skip
+    enough = headline_table(known_difference_runs(20.0, 30, seed=0), "silo", HEADLINE).set_index(["point", "measure"])
+    assert enough.loc[("better", "crises_per_1000_per_year"), "verdict"] == "beyond noise"
+    assert enough.loc[("same", "crises_per_1000_per_year"), "verdict"] == "within noise"
+
+
+def test_the_summary_opens_with_the_ranked_answer_in_millions_a_year(scenarios_results: Path) -> None:
+    from sim.experiment.store import load_results
+
+    results = load_results(scenarios_results)
+    runs = in_report_units(results.runs, years=1.5)
+    headline = headline_table(runs, "silo", HEADLINE)
+    first = plain_summary(results.manifest, runs, "silo", headline, 1.5)[0]
+    ranked = ranked_points(headline)
+    assert first.startswith("Saving against silo, £m a year (95% CI), biggest first: " + ranked[0])
+    assert first.index(ranked[0]) < first.index(ranked[1]) and "per 1,000 residents a year" in first

@@ -6,44 +6,35 @@
 
 The README's copy is replaced only when asked (`--out` to it and `--force`).
 
-Crises per quarter (per 1,000 residents) in each regime: mean over replications, with the band
-that holds the middle 95% of replications.
+Crises per quarter (per 1,000 residents) in each regime: the report's own figure (the same
+palette, number format and band: the 95% interval of the mean over replications), drawn by the
+report's code, so the README and the report cannot disagree.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import tempfile
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from sim.experiment import load_results  # noqa: E402
-
-OKABE_ITO = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7"]
+from sim.analysis import charts
+from sim.analysis.report import context_of
+from sim.analysis.sections import FigureItem, write_figure
+from sim.analysis.timeseries import mean_with_band
+from sim.experiment import load_results
 
 
 def crises_over_time(folder: Path, out: Path) -> None:
-    results = load_results(folder)
-    population = results.manifest["scenarios"]["0"]["place"]["population"]
-    crises = results.steps[results.steps["measure"] == "crises"]
-    per_run = crises.groupby(["point_id", "run_id", "step"])["value"].sum().reset_index()
-    names = results.design.set_index("point_id")["point"]
-    figure, axes = plt.subplots(figsize=(8, 4.5), layout="constrained")
-    for colour, (point_id, group) in zip(OKABE_ITO, per_run.groupby("point_id"), strict=False):
-        by_step = group.groupby("step")["value"]
-        rate = 1000.0 / population
-        axes.plot(by_step.mean().index / 4, by_step.mean() * rate, color=colour, label=names[point_id])
-        axes.fill_between(
-            by_step.mean().index / 4, by_step.quantile(0.025) * rate, by_step.quantile(0.975) * rate, color=colour, alpha=0.15
-        )
-    axes.set_xlabel("years")
-    axes.set_ylabel("crisis events per quarter per 1,000 residents")
-    axes.set_title("Crisis events in the default place under six regimes (mean and 95% band over replications)")
-    axes.legend(frameon=False, fontsize="small")
-    figure.savefig(out, dpi=110)
+    context = context_of(load_results(folder))
+    per_thousand = 1000.0 / context.population
+    bands = context.named(mean_with_band(context.steps, "crises"))
+    bands = bands.assign(**{c: bands[c] * per_thousand for c in ("mean", "ci_low", "ci_high")})
+    chart = charts.over_time(bands, context.colours, "Crisis events in the default place under six regimes",
+                             "Crisis events per 1,000 residents per quarter")  # fmt: skip
+    with tempfile.TemporaryDirectory() as scratch:
+        written = write_figure(FigureItem("total_place_crises", chart, ""), Path(scratch))
+        shutil.move(written, out)
 
 
 def main() -> None:

@@ -363,14 +363,28 @@ SUMMARY_ROWS = (
 )
 
 
-def format_value(value: float, unit: str) -> str:
+def format_value(value: float, unit: str, years: float = 1.0) -> str:
+    """A value for the console in the report's units and number format (sim/analysis/numbers.py):
+    "£m" is money held or over the whole run, "£m a year" a flow divided by the run's `years`."""
+    from sim.analysis.numbers import number, pounds_m
+
     if math.isnan(value):
         return "not measured"
     if unit == "£m":
-        return f"{'-' if value < 0 else ''}£{abs(value) / 1e6:,.1f}m"
+        return pounds_m(value / 1e6)
+    if unit == "£m a year":
+        return pounds_m(value / 1e6 / years)
     if unit == "%":
         return f"{value:.1%}"
-    return f"{value:,.3f}" if abs(value) < 1 else f"{value:,.1f}"
+    return number(value)
+
+
+def experiment_years(experiment) -> float:
+    """The simulated years of an experiment's runs (every point runs the same steps)."""
+    from sim.model.agencies import STEPS_PER_YEAR
+
+    scenario = next(iter(experiment.scenarios.values()))
+    return (experiment.spec.steps or scenario.run.steps) / STEPS_PER_YEAR
 
 
 def print_summary(result: RunResult) -> None:
@@ -478,19 +492,20 @@ def command_sweep(args: argparse.Namespace) -> int:
     with progress_bar(experiment.name, "runs", keep=True) as advance:
         runs = experiment.run(out=out, workers=args.workers, dask=args.dask, resume=args.resume, progress=advance)
     table = runs.groupby("point", sort=False)[list(SWEEP_COLUMNS)].mean()
-    shown = Table(title=f"{experiment.name}: mean over {experiment.spec.replications} replications")
+    years = experiment_years(experiment)
+    shown = Table(title=f"{experiment.name}: mean over {experiment.spec.replications} replications of {years:g} years")
     shown.add_column("point")
-    for label, _ in SWEEP_COLUMNS.values():
-        shown.add_column(label, justify="right")
+    for label, unit in SWEEP_COLUMNS.values():
+        shown.add_column(f"{label} ({unit})" if unit.startswith("£") else label, justify="right")
     for point, row in table.iterrows():
-        shown.add_row(str(point), *(format_value(row[key], unit) for key, (_, unit) in SWEEP_COLUMNS.items()))
+        shown.add_row(str(point), *(format_value(row[key], unit, years) for key, (_, unit) in SWEEP_COLUMNS.items()))
     console().print(shown)
     written = "runs.parquet, steps.parquet, design.parquet, manifest.json"
     if experiment.design.baseline is not None and experiment.spec.replications > 1:
         from sim.analysis.paired import paired_differences
 
         comparison = paired_differences(runs, experiment.design.baseline, list(COMPARED_MEASURES))
-        print_paired(comparison, experiment.design.baseline)
+        print_paired(comparison, experiment.design.baseline, years)
         comparison.to_csv(out / "comparison.csv", index=False)
         written += ", comparison.csv (with Wilcoxon p-values, Holm-adjusted, and effect sizes)"
     console().print(f"{len(runs)} runs in {out}/ ({written})")
@@ -591,46 +606,46 @@ COMPARED_MEASURES = (
     "crises_averted_per_million_gbp",
 )  # fmt: skip
 PAIRED_COLUMNS = {  # the cashable saving is the fall in money used
-    "cashable_saving_gbp": ("cashable saving (less money used)", "£m"),
-    "non_cashable_saving_gbp": ("non-cashable saving", "£m"),
-    "claimed_saving_gbp": ("claimed saving", "£m"),
-    "savings_gap_gbp": ("savings gap", "£m"),
-    "saving_to_centre_gbp": ("saving to centre", "£m"),
+    "cashable_saving_gbp": ("cashable saving (less money used)", "£m a year"),
+    "non_cashable_saving_gbp": ("non-cashable saving", "£m a year"),
+    "claimed_saving_gbp": ("claimed saving", "£m a year"),
+    "savings_gap_gbp": ("savings gap", "£m a year"),
+    "saving_to_centre_gbp": ("saving to centre", "£m a year"),
     "crises_averted_per_million_gbp": ("crises averted /£1m", ""),
-    "waste_gbp": ("waste", "£m"),
-    "mean_wellbeing": ("wellbeing", ""),
-    "crises_per_1000_per_year": ("crises /1000/yr", ""),
+    "waste_gbp": ("waste", "£m a year"),
+    "mean_wellbeing": ("wellbeing (0-1)", ""),
+    "crises_per_1000_per_year": ("crises per 1,000 a year", ""),
 }
 
 
-def print_paired(table: pd.DataFrame, baseline: str) -> None:
+def print_paired(table: pd.DataFrame, baseline: str, years: float) -> None:
     """Mean paired difference against the baseline, with its 95% interval, per point."""
     from rich.table import Table
 
     shown = Table(title=f"Difference from {baseline}, paired by seed: mean [95% interval]")
     shown.add_column("point")
-    for label, _ in PAIRED_COLUMNS.values():
-        shown.add_column(label, justify="right")
+    for label, unit in PAIRED_COLUMNS.values():
+        shown.add_column(f"{label} ({unit})" if unit.startswith("£") else label, justify="right")
     for point, group in table[table["measure"].isin(PAIRED_COLUMNS)].groupby("point", sort=False):
         by_measure = group.set_index("measure")
         cells = []
         for measure, (_, unit) in PAIRED_COLUMNS.items():
             row = by_measure.loc[measure]
-            values = (format_value(row[k], unit) for k in ("mean_difference", "ci_low", "ci_high"))
+            values = (format_value(row[k], unit, years) for k in ("mean_difference", "ci_low", "ci_high"))
             cells.append("{} [{}, {}]".format(*values))
         shown.add_row(str(point), *cells)
     console().print(shown)
 
 
 SWEEP_COLUMNS = {
-    "money_used_gbp": ("money used", "£m"),
-    "idle_capacity_gbp": ("idle capacity", "£m"),
-    "net_cost_to_centre_gbp": ("net cost to centre", "£m"),
+    "money_used_gbp": ("money used", "£m a year"),
+    "idle_capacity_gbp": ("idle capacity", "£m a year"),
+    "net_cost_to_centre_gbp": ("net cost to centre", "£m a year"),
     "acute_share": ("acute", "%"),
     "prevention_share": ("prevention", "%"),
-    "waste_gbp": ("waste", "£m"),
-    "mean_wellbeing": ("wellbeing", ""),
-    "crises_per_1000_per_year": ("crises /1000/yr", ""),
+    "waste_gbp": ("waste", "£m a year"),
+    "mean_wellbeing": ("wellbeing (0-1)", ""),
+    "crises_per_1000_per_year": ("crises per 1,000 a year", ""),
     "final_mean_collaboration": ("collaboration", ""),
 }
 

@@ -67,8 +67,9 @@ def lines_with_band(
     """Mean paths per point with their bands over years, hover for the numbers, zoom on both axes;
     one panel per value of `panel`, each with its own y axis."""
     data = with_years(table)[["year", "point", value, low, high, *([panel] if panel else [])]]
-    colour = alt.Color("point:N", title="", scale=point_scale(colours))
+    colour = alt.Color("point:N", title="", scale=point_scale(colours), legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1))
     y_title = None if panel else ylabel  # panels share the chart's title, which carries the unit
+    axis_format = D3_FORMAT["signed_axis"] if number_format.startswith("+") else D3_FORMAT["axis"]
     tooltip = [
         alt.Tooltip("point:N", title="point"),
         alt.Tooltip("year:Q", title="year", format=".2f"),
@@ -77,12 +78,9 @@ def lines_with_band(
         alt.Tooltip(f"{high}:Q", title="band to", format=number_format),
     ]
     base = alt.Chart(data)
-    band = base.mark_area(opacity=0.2).encode(
-        year_axis(), alt.Y(f"{low}:Q", title=y_title), alt.Y2(f"{high}:Q"),
-        alt.Color("point:N", scale=point_scale(colours), legend=None),
-    )  # fmt: skip
+    band = base.mark_area(opacity=0.2).encode(year_axis(), alt.Y(f"{low}:Q", title=y_title), alt.Y2(f"{high}:Q"), colour)
     line = base.mark_line(strokeWidth=2).encode(
-        year_axis(), alt.Y(f"{value}:Q", title=y_title, axis=alt.Axis(format=number_format)), colour, tooltip=tooltip
+        year_axis(), alt.Y(f"{value}:Q", title=y_title, axis=alt.Axis(format=axis_format)), colour, tooltip=tooltip
     )
     layers = [band, line, line.mark_point(size=30, opacity=0, filled=True)]  # invisible points make hover easy
     if zero_rule:
@@ -133,7 +131,7 @@ def paired_forest(paired: pd.DataFrame, measures: Mapping[str, str], colours: Ma
     base = alt.Chart(data)
     interval = base.mark_rule(strokeWidth=2.5).encode(alt.X("ci_low:Q", title=x_title), alt.X2("ci_high:Q"), y, colour)
     dot = base.mark_point(size=90, strokeWidth=2).encode(
-        alt.X("mean_difference:Q", title=x_title, axis=alt.Axis(format=D3_FORMAT["signed"])),
+        alt.X("mean_difference:Q", title=x_title, axis=alt.Axis(format=D3_FORMAT["signed_axis"])),
         y,
         colour,
         fill=alt.condition(alt.datum.verdict == "beyond noise", colour, alt.value("white")),
@@ -154,9 +152,9 @@ def cost_effectiveness_plane(icer: pd.DataFrame, colours: Mapping[str, str], eff
         cost_m=icer["delta_cost"] / 1e6, cost_low_m=icer["cost_ci_low"] / 1e6, cost_high_m=icer["cost_ci_high"] / 1e6
     )[["point", "cost_m", "cost_low_m", "cost_high_m", "delta_effect", "effect_ci_low", "effect_ci_high", "quadrant"]]
     colour = alt.Color("point:N", title="", scale=point_scale(colours))
-    x = alt.X("delta_effect:Q", title=effect_label, axis=alt.Axis(format=D3_FORMAT["signed"]))
+    x = alt.X("delta_effect:Q", title=effect_label, axis=alt.Axis(format=D3_FORMAT["signed_axis"]))
     cost_title = "Change in money used over the run (£m)"
-    y = alt.Y("cost_m:Q", title=cost_title, axis=alt.Axis(format=D3_FORMAT["signed"]))
+    y = alt.Y("cost_m:Q", title=cost_title, axis=alt.Axis(format=D3_FORMAT["signed_axis"]))
     tooltip = [
         "point:N",
         alt.Tooltip("cost_m:Q", title="money used (£m)", format=D3_FORMAT["signed"]),
@@ -189,7 +187,7 @@ def shares_with_intervals(split: pd.DataFrame, colours: Mapping[str, str]):
     colour = alt.Color("point:N", title="", scale=point_scale(colours), legend=None)
     y = alt.Y("point:N", title=None, sort=list(colours), axis=alt.Axis(labelLimit=220))
     share_title = "% of all money used"
-    x = alt.X("mean_pct:Q", title=share_title, axis=alt.Axis(format=D3_FORMAT["number"]))
+    x = alt.X("mean_pct:Q", title=share_title, axis=alt.Axis(format=D3_FORMAT["axis"]))
     tooltip = ["point:N", alt.Tooltip("mean_pct:Q", title="% of money used", format=".2f"),
                alt.Tooltip("low_pct:Q", title="95% from", format=".2f"),
                alt.Tooltip("high_pct:Q", title="to", format=".2f"), "replications:Q"]  # fmt: skip
@@ -248,7 +246,7 @@ def who_saves(table: pd.DataFrame, points: list[str]) -> alt.TopLevelMixin:
                        legend=None)  # fmt: skip
     y = alt.Y("agency:N", title=None, sort=agencies)
     saving_title = "saving, £m a year"
-    x = alt.X("saving_m:Q", title=saving_title, axis=alt.Axis(format=D3_FORMAT["signed"]))
+    x = alt.X("saving_m:Q", title=saving_title, axis=alt.Axis(format=D3_FORMAT["signed_axis"]))
     tooltip = ["point:N", "agency:N", alt.Tooltip("saving_m:Q", title="saving £m a year", format=D3_FORMAT["signed"]),
                alt.Tooltip("low_m:Q", title="95% from", format=D3_FORMAT["signed"]),
                alt.Tooltip("high_m:Q", title="to", format=D3_FORMAT["signed"]),
@@ -279,7 +277,7 @@ def between_reforms(table: pd.DataFrame, points: list[str], measure: str, label:
     base = alt.Chart(data)
     cells = base.mark_rect().encode(x, y, alt.Color("mean_difference:Q", title=label,
                                                   scale=alt.Scale(scheme="blueorange", domain=[-extreme, extreme]),
-                                                  legend=alt.Legend(orient="right", format=number_format)),
+                                                  legend=alt.Legend(orient="right", format=D3_FORMAT["signed_axis"])),
                                     tooltip=tooltip)  # fmt: skip
     text = base.transform_calculate(
         shown=f"format(datum.mean_difference, '{number_format}') + (datum.beyond_noise ? ' *' : '')"
@@ -299,7 +297,7 @@ def spread_of_runs(pairs: pd.DataFrame, colours: Mapping[str, str], measures: Ma
     base = alt.Chart(data)
     layered = alt.layer(
         base.mark_tick(thickness=2, size=16, opacity=0.7).encode(
-            alt.X("difference:Q", title="difference from the baseline, one mark per run", axis=alt.Axis(format=D3_FORMAT["signed"])),
+            alt.X("difference:Q", title="difference from the baseline, one mark per run", axis=alt.Axis(format=D3_FORMAT["signed_axis"])),
             y, colour, tooltip=tooltip),
         base.mark_point(shape="diamond", size=120, filled=True, color="black").encode(
             alt.X("mean(difference):Q", title="difference from the baseline, one mark per run"), y),

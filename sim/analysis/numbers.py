@@ -1,8 +1,10 @@
 """One number format for the report, its figures, the README figure and the console.
 
-Numbers for reading get three significant figures with thousands separated (`number`), money in
-£m with the sign before the £ (`pounds_m`), differences with their sign (`signed`). The figures'
-axes and tooltips use the d3 format strings of `D3_FORMAT`, which print the same way.
+Numbers for reading get three significant figures, trailing zeros kept so a column lines up
+("31.0", "2.97", "0.00246"), and whole numbers from 100 up with thousands separated ("3,113")
+(`number`); money is £m with the sign before the £ (`pounds_m`), differences carry their sign
+(`signed`). The figures' tooltips use the same three significant figures (`D3_FORMAT`), and their
+axes d3's shortest exact form ("12,000", "0.0015"), with the sign on axes of differences.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 import math
 
 D3_FORMAT = {
-    "number": ",.3~g",  # 1,234 · 56.7 · 0.00123
-    "signed": "+,.3~g",  # +1,234 · -56.7
+    "number": ",.3r",  # tooltips: 1,230 · 56.7 · 31.0 · 0.00123
+    "signed": "+,.3r",  # tooltips of differences: +1,230 · -56.7
+    "axis": ",",  # axis ticks: 12,000 · 0.0015
+    "signed_axis": "+,",  # axis ticks of differences: +12,000 · -0.0015
     "money": ",.1f",  # £m with one decimal
 }
 
@@ -22,7 +26,7 @@ def number(value: float) -> str:
         return "n/a"
     if abs(value) >= 100:
         return f"{value:,.0f}"
-    return f"{value:,.3g}" if abs(value) >= 1 else f"{value:.3g}"
+    return f"{value:#.3g}" if abs(value) >= 1 else f"{value:.3g}"
 
 
 def signed(value: float) -> str:

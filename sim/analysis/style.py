@@ -16,7 +16,6 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
 OKABE_ITO = {
@@ -93,11 +92,6 @@ def scenario_colours(points: Iterable[str], baseline: str | None) -> dict[str, s
     for index, point in enumerate(others):
         colours[point] = SEQUENCE[index % len(SEQUENCE)]
     return colours
-
-
-def millions(axis_label: str) -> tuple[FuncFormatter, str]:
-    """A formatter showing GBP as £m, and the axis label with its unit."""
-    return FuncFormatter(lambda value, _: f"{value / 1e6:,.0f}"), f"{axis_label} (£m)"
 
 
 def new_figure(width: float = 8.0, height: float = 4.5, **subplots) -> tuple[Figure, object]:

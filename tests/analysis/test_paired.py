@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.paired import DERIVED, holm, icer, paired_differences, with_savings
+from sim.analysis.paired import DERIVED, holm, icer, pair_differences, paired_differences, with_savings
 
 
 def synthetic_runs(effect: float, replications: int, seed: int = 0) -> pd.DataFrame:
@@ -139,3 +139,22 @@ def test_the_paired_comparison_of_a_saving_is_its_mean_with_the_interval_of_the_
 def test_a_saving_is_left_out_when_the_runs_lack_its_summary_key():
     runs = with_savings(money_runs().drop(columns="idle_capacity_gbp"), "silo")
     assert "non_cashable_saving_gbp" not in runs.columns and "cashable_saving_gbp" in runs.columns
+
+
+def test_each_pairs_own_difference_averages_to_the_paired_difference() -> None:
+    runs = pd.DataFrame({"point": ["base"] * 4 + ["a"] * 4, "replication": [0, 1, 2, 3] * 2,
+                         "cost": [10.0, 12.0, 11.0, 9.0, 8.0, 13.0, 9.0, 6.0]})  # fmt: skip
+    pairs = pair_differences(runs, "base", ["cost"])
+    assert list(pairs["difference"]) == [-2.0, 1.0, -2.0, -3.0]
+    assert pairs["difference"].mean() == paired_differences(runs, "base", ["cost"])["mean_difference"].iloc[0]
+
+
+def test_the_cost_effectiveness_plane_has_intervals_around_both_mean_changes() -> None:
+    rng = np.random.default_rng(4)
+    base = pd.DataFrame({"point": "base", "replication": range(20), "money_used_gbp": rng.normal(100e6, 5e6, 20),
+                         "mean_wellbeing": rng.normal(0.8, 0.01, 20)})  # fmt: skip
+    other = base.assign(point="a", money_used_gbp=base["money_used_gbp"] - 2e6 + rng.normal(0, 1e6, 20),
+                        mean_wellbeing=base["mean_wellbeing"] + 0.002 + rng.normal(0, 0.001, 20))  # fmt: skip
+    row = icer(pd.concat([base, other]), "base").iloc[0]
+    assert row["cost_ci_low"] < row["delta_cost"] < row["cost_ci_high"] < 0
+    assert 0 < row["effect_ci_low"] < row["delta_effect"] < row["effect_ci_high"]

@@ -659,3 +659,14 @@ def test_ctrl_c_at_any_moment_of_start_up_exits_130_without_a_traceback() -> Non
 def test_app_refuses_a_scenario_outside_the_folder_it_is_told_to_offer(tmp_path: Path) -> None:
     result = placesim("app", DEFAULT, "--folder", tmp_path, "--port", "8799")
     assert_bad_input(result, str(DEFAULT), "the folder of scenarios to offer")
+
+
+def test_the_console_shows_money_per_year_and_small_numbers_with_their_figures() -> None:
+    """The sweep table once showed a ten-year total ("£33,825m") beside a report in £m a year, and
+    wellbeing differences as "0.001 [0.001, 0.001]"."""
+    from sim.cli import format_value
+
+    assert format_value(33_825e6, "£m a year", years=10) == "£3,382m"
+    assert format_value(-4.2e6, "£m a year", years=2) == "-£2.10m"
+    assert format_value(3e6, "£m") == "£3.00m"  # money held at the end is not divided
+    assert format_value(0.00123, "") == "0.00123" and format_value(-0.000456, "") == "-0.000456"

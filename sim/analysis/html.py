@@ -34,7 +34,7 @@ PAGE_CSS = """
  .failed { color: #D55E00; font-weight: bold; } .passed { color: #009E73; font-weight: bold; }
  nav a { margin-right: 1em; } details { margin: 0.5em 0 1em; }
  .downloads a { margin-left: 0.4em; }
- table.headline td { white-space: nowrap; }
+ table.headline td:first-child { min-width: 12em; }
 """
 
 TEMPLATE = """<!DOCTYPE html>

@@ -24,9 +24,11 @@ def number(value: float) -> str:
     """Three significant figures, thousands separated: '1,234', '56.7', '0.00123'; 'n/a' for NaN."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
+    if value == 0:
+        return "0"
     if abs(value) >= 100:
         return f"{value:,.0f}"
-    return f"{value:#.3g}" if abs(value) >= 1 else f"{value:.3g}"
+    return f"{value:#.3g}"
 
 
 def signed(value: float) -> str:

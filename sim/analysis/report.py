@@ -4,9 +4,17 @@
     write_report("results/total_place")   # -> results/total_place/report.html
 
 Reads only the results folder (runs, steps, design, manifest), so a report can be redone after
-reload or on another machine. Writes `report.html` and `summary.md` beside `figures/*.png` and
-`tables/*.csv` (the numbers behind every figure). Each file is written to a temporary name and
-renamed into place, and `report.html` goes last: if it exists, the report is complete.
+reload or on another machine. Writes `report.html` and `summary.md` beside `figures/*.png` (and
+`*.svg` for the interactive figures of sim/analysis/charts.py, with the script that draws them)
+and `tables/*.csv` (the numbers behind every figure). Each file is written to a temporary name
+and renamed into place, and `report.html` goes last: if it exists, the report is complete.
+
+The page opens with the answer (sim/analysis/summary.py): a warning when the pairs are too few
+for any test to reach significance, a ranked line of savings, and the wide headline table. Then
+the sections: the count, outcomes over time, paired comparisons (with the spread of single runs
+and the cost-effectiveness plane), paired differences over time, who saves, reform against
+reform, payback at the Green Book rate, parameter uncertainty, culture, and what the design adds
+(grid, sample, sensitivity, wrong pocket). docs/report.md lists them and their statistics.
 
 The report of an unfinished sweep is built from the runs done so far and says so: "partial: N
 of M runs" in its header and its first paragraph, which also names the points short of runs.

@@ -44,7 +44,7 @@ def model_params(
     scenario_path: Path,
     population_sample: int = DEFAULT_POPULATION_SAMPLE,
     seed: int | None = None,
-    compare_with_silo: bool = False,
+    compare_with_silo: bool = True,
     folder: Path | None = None,
 ) -> dict[str, Any]:
     """Mesa `model_params` for `AppPlace`, starting from the levers of `scenario_path`, a file of
@@ -92,6 +92,19 @@ def model_params(
         "seed": Slider("Seed", value=seed, min=SEEDS[0], max=max(SEEDS[1], seed), step=1, dtype=int),
         "compare_with_silo": {"type": "Checkbox", "label": COMPARE_LABEL, "value": compare_with_silo},
     }
+
+
+def shown(name: str, value: Any) -> str:
+    """A lever's value as the sidebar and the settings in force write it."""
+    if name == "gain_share" or name == "compare_with_silo":
+        return "on" if value else "off"
+    if name == "budget_growth":
+        return f"{float(value):+.0%} a year"
+    if name == "population_sample":
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
 
 
 def start_values(params: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import gc
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import mesa
 import numpy as np
 
 from sim.app.scenario_files import ScenarioFiles
-from sim.model.ledger import SERVICES
+from sim.model.ledger import POOL, SERVICES
 from sim.model.model import PlaceModel
 from sim.model.outputs import ACUTE_CATEGORIES, PREVENTION_CATEGORIES, WASTE_CATEGORIES
 from sim.scenario import Scenario, load_scenario, with_overrides
@@ -60,6 +61,12 @@ class Levers:
             budget_growth=policy.budget_growth,
             collaboration=mean_collaboration(scenario),
         )
+
+    @classmethod
+    def chosen(cls, values: Mapping[str, Any]) -> Levers:
+        """The levers among keyword values of `AppPlace` (the sidebar's), in their types."""
+        kinds = {"gain_share": bool, "pool_rule": str}
+        return cls(**{f.name: kinds.get(f.name, float)(values[f.name]) for f in fields(cls)})
 
     def overrides(self, scenario: Scenario) -> dict[str, Any]:
         """Dotted-path overrides that give `scenario` these levers (empty when it has them)."""
@@ -133,6 +140,7 @@ class Quarter:
     spend_gbp: dict[tuple[str, str], float]  # (agency or "pool", domain or "") -> spend on services
     category_gbp: dict[str, float]  # category -> spend on services
     pooled_gbp: float  # paid into the pool by its members
+    pool_spent_gbp: dict[str, float]  # category -> paid by the pool (packages, their assessment, governance)
     crises: dict[str, float]  # domain -> crises this quarter
     wellbeing: float
     collaboration: dict[str, float]  # agency -> collaboration tendency at the end of the quarter
@@ -176,11 +184,13 @@ def quarter_of(model: PlaceModel) -> Quarter:
     flows = model.ledger.flows()
     flows = flows[flows["step"] == step]
     spent = flows[flows["destination"] == SERVICES]
+    by_pool = spent[spent["source"] == POOL]
     return Quarter(
         step=step,
         spend_gbp={key: float(v) for key, v in spent.groupby(["source", "domain"])["amount"].sum().items()},
         category_gbp={key: float(v) for key, v in spent.groupby("category")["amount"].sum().items()},
         pooled_gbp=float(flows.loc[flows["category"] == "pool_contribution", "amount"].sum()),
+        pool_spent_gbp={key: float(v) for key, v in by_pool.groupby("category")["amount"].sum().items()},
         crises={domain: recorded[("crises", "", domain)] for domain in model.scenario.domains},
         wellbeing=recorded[("wellbeing", "", "")],
         collaboration={a: recorded[("collaboration", a, "")] for a in model.scenario.agencies},
@@ -210,7 +220,7 @@ class AppPlace(mesa.Model):
         collaboration: float,
         population_sample: int,
         seed: int,
-        compare_with_silo: bool = False,
+        compare_with_silo: bool = True,
         scenario_folder: str = str(SHIPPED_SCENARIOS),
     ):
         # Reset drops the previous place, whose models are reference cycles (Mesa's models point to
@@ -221,7 +231,7 @@ class AppPlace(mesa.Model):
         super().__init__(seed=seed)
         self.scenario_path = scenario_path
         self.levers = Levers(
-            pool_rule=pool_rule,
+            pool_rule=str(pool_rule),
             pooling_rate=float(pooling_rate),
             gain_share=bool(gain_share),
             ring_fence_share=float(ring_fence_share),

@@ -3,7 +3,8 @@ and prints the address once the page answers; `app_in_background` runs that comm
 subprocess for scripts and tests.
 
 Solara (and so the page) is imported only when serving, after its settings are set in the
-environment (no usage telemetry from a classroom), and so that the rest of the CLI starts quickly.
+environment (no usage telemetry from a classroom, no Solara badge over the views), and so that
+the rest of the CLI starts quickly.
 """
 
 from __future__ import annotations
@@ -128,6 +129,7 @@ def serve(
     os.environ[SCENARIO_ENV] = str(scenario)
     os.environ[FOLDER_ENV] = str(files.folder)
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")  # "This website runs on Solara" covered a chart
     for noise in THIRD_PARTY_NOISE:
         warnings.filterwarnings("ignore", message=noise)
     browser_files.ensure(say)

@@ -64,3 +64,15 @@ def test_budget_growth_range_reaches_the_scenarios_own_value(tmp_path: Path) -> 
 def test_the_population_sample_and_seed_are_kept_when_given() -> None:
     values = controls.start_values(controls.model_params(SCENARIOS / "pooled.yaml", population_sample=3_000, seed=7))
     assert (values["population_sample"], values["seed"]) == (3_000, 7)
+
+
+def test_a_levers_value_is_written_as_in_the_settings_in_force() -> None:
+    assert controls.shown("pooling_rate", 0.15) == "0.15"
+    assert controls.shown("budget_growth", -0.02) == "-2% a year"
+    assert controls.shown("gain_share", True) == "on"
+    assert controls.shown("population_sample", 10_000) == "10,000"
+    assert controls.shown("seed", 7) == "7"
+
+
+def test_the_comparison_with_the_baseline_starts_on() -> None:
+    assert controls.model_params(SCENARIOS / "pooled.yaml")["compare_with_silo"]["value"] is True

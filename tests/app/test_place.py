@@ -187,9 +187,24 @@ def test_a_lever_moves_the_difference_and_not_the_baseline(tmp_path: Path, shipp
     assert differences(moved) != differences(at_file)
 
 
-def test_no_baseline_is_run_unless_asked(pooled_file: Path) -> None:
-    place = stepped(pooled_file, 1)
+def test_the_baseline_runs_by_default_and_not_when_turned_off(pooled_file: Path) -> None:
+    assert app_place(pooled_file).baseline is not None
+    place = stepped(pooled_file, 1, compare_with_silo=False)
     assert place.baseline is None and place.baseline_history == [] and not place.is_the_baseline
+
+
+def test_a_quarter_records_what_flows_through_the_pool(pooled_file: Path) -> None:
+    place = stepped(pooled_file, 3)
+    latest = place.history[-1]
+    assert latest.pooled_gbp > 0 and latest.pool_spent_gbp.get("pool_prevention", 0) > 0
+    assert set(latest.pool_spent_gbp) <= {"pool_prevention", "assessment", "governance"}
+
+
+def test_levers_chosen_from_keyword_values_have_their_types() -> None:
+    values = dict(pool_rule="need", pooling_rate=1, gain_share=0, ring_fence_share=0.5, target_pressure=1)
+    values |= dict(budget_growth=0, collaboration=0.3, seed=4)  # and keywords that are not levers
+    levers = Levers.chosen(values)
+    assert levers.pooling_rate == 1.0 and isinstance(levers.pooling_rate, float) and levers.gain_share is False
 
 
 def test_the_place_stops_at_its_horizon(pooled_file: Path) -> None:

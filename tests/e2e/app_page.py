@@ -7,9 +7,10 @@ import re
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-FIRST_LOAD_MS = 60_000  # the first page of a fresh server imports the model and draws eight charts
+FIRST_LOAD_MS = 60_000  # the first page of a fresh server imports the model and draws nine charts
 STEP_MS = 30_000
 VIEWS = 8
+CHARTS = 9  # the difference view draws two
 READOUT = ".placesim-readout"
 IN_FORCE = ".placesim-in-force"
 
@@ -34,6 +35,20 @@ async ([quiet, views]) => {
 """
 QUIET_MS = 400
 
+Y_TICKS_JS = """() => [...document.querySelectorAll('.placesim-chart g.role-axis')]
+  .filter(axis => (axis.getAttribute('aria-label') || '').startsWith('Y-axis'))
+  .map(axis => [...axis.querySelectorAll('g.role-axis-label text')].map(t => t.textContent))"""
+
+KEY_CODES = {"ArrowLeft": 37, "ArrowRight": 39, "End": 35, "Home": 36}
+KEYS_THEN_RESET_JS = f"""([label, keys]) => {{
+  const codes = {KEY_CODES};
+  const thumb = [...document.querySelectorAll('[role=slider]')].find(e => e.getAttribute('aria-label') === label);
+  for (const key of keys) {{
+    thumb.dispatchEvent(new KeyboardEvent('keydown', {{key, keyCode: codes[key], bubbles: true}}));
+  }}
+  [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Reset').click();
+}}"""
+
 
 class AppPage:
     """The app as a student sees it, through a Playwright page."""
@@ -50,7 +65,7 @@ class AppPage:
 
     def wait_for_charts(self) -> None:
         self.page.wait_for_function(
-            f"document.querySelectorAll('.placesim-chart svg.marks').length === {VIEWS}", timeout=FIRST_LOAD_MS
+            f"document.querySelectorAll('.placesim-chart svg.marks').length === {CHARTS}", timeout=FIRST_LOAD_MS
         )
 
     @property
@@ -83,6 +98,11 @@ class AppPage:
         if in_force:
             self.page.locator(IN_FORCE, has_text=in_force).wait_for(timeout=STEP_MS)
 
+    def show_tab(self, label: str) -> None:
+        """Bring the tab of views named `label` to the front."""
+        self.page.get_by_role("tab", name=label).click()
+        self.page.locator(".placesim-tab-page:not(.placesim-hidden) .placesim-panel").first.wait_for(timeout=STEP_MS)
+
     def play(self) -> None:
         self.page.get_by_role("button", name="▶").click()
 
@@ -109,23 +129,49 @@ class AppPage:
     def chosen(self, label: str) -> str:
         return self.page.locator(".v-select", has_text=label).locator(".v-select__selection").inner_text()
 
-    def points(self, view_title: str):
-        """The data points a view's chart draws (legend symbols left out), as a locator."""
-        panel = self.page.locator(".placesim-panel").filter(has_text=view_title)
-        return panel.locator(".placesim-chart g.mark-symbol.role-mark path")
+    def panel(self, view_title: str):
+        return self.page.locator(".placesim-panel").filter(has_text=view_title)
+
+    def lines(self, view_title: str):
+        """The lines a view's charts draw (one per series and place; legend symbols left out)."""
+        return self.panel(view_title).locator(".placesim-chart g.mark-line.role-mark path")
+
+    def legend_labels(self, view_title: str) -> list[str]:
+        return self.panel(view_title).locator(".placesim-chart g.role-legend text").all_text_contents()
+
+    def y_tick_labels(self) -> list[list[str]]:
+        """The tick labels of every chart's y axes, one list per axis."""
+        return self.page.evaluate(Y_TICKS_JS)
+
+    def lever(self, name: str):
+        """A lever's block in the sidebar (label, value, control, note), by its `AppPlace` keyword."""
+        return self.page.locator(f".placesim-lever.lever-{name}")
+
+    def lever_value(self, name: str) -> str:
+        return self.lever(name).locator(".placesim-lever-value").inner_text()
+
+    def lever_note(self, name: str) -> str:
+        note = self.lever(name).locator(".placesim-lever-note")
+        return note.inner_text() if note.count() else ""
+
+    def set_slider_then_reset_at_once(self, label: str, keys: list[str]) -> None:
+        """Press `keys` on a slider and click Reset in the same instant, quicker than any hand: the
+        slider's later values are still on their way to the server when Reset is clicked."""
+        self.page.evaluate(KEYS_THEN_RESET_JS, [label, keys])
 
     def readouts(self) -> list[str]:
-        return self.page.locator(READOUT).all_inner_texts()
+        """Every readout line, of both tabs (the hidden tab's too: its views are on the page)."""
+        return [text.strip() for text in self.page.locator(READOUT).all_text_contents()]
 
     def readout(self, prefix: str) -> str:
         """The first readout line starting with `prefix`, waiting for it: after a scenario is
         picked the views are rebuilt, and for a moment there are none."""
         line = self.page.locator(READOUT).filter(has_text=re.compile(f"^{re.escape(prefix)}")).first
         try:
-            line.wait_for(timeout=STEP_MS)
+            line.wait_for(state="attached", timeout=STEP_MS)
         except PlaywrightTimeout:
             raise AssertionError(f"no readout starts with {prefix!r}; readouts: {self.readouts()}") from None
-        return line.inner_text()
+        return line.text_content().strip()
 
     def number(self, prefix: str) -> float:
         """The first number after `prefix` in its readout (£m figures in £m, counts as counts)."""

@@ -17,7 +17,7 @@ import jinja2
 import pandas as pd
 
 from sim.analysis.sections import VEGA_BUNDLE, Section
-from sim.analysis.summary import VERDICT_KEY, headline_for_reading
+from sim.analysis.summary import VERDICT_KEY, headline_for_reading, replications_run
 
 PAGE_CSS = """
  body { font-family: system-ui, sans-serif; max-width: 1150px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
@@ -114,10 +114,8 @@ def script_json(chart: Any) -> str:
 
 def design_line(manifest: dict[str, Any], runs: pd.DataFrame) -> str:
     """'6 points x 5 replications (paired by seed)': the count run, whatever the description says."""
-    counts = runs.groupby("point")["replication"].nunique()
-    replications = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()} to {counts.max()}"
     paired = " (paired by seed with the baseline)" if manifest.get("baseline") else ""
-    return f"{counts.size} points x {replications} replications run{paired}"
+    return f"{runs['point'].nunique()} points x {replications_run(runs)} replications run{paired}"
 
 
 def render_html(

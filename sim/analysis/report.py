@@ -318,7 +318,8 @@ def differences_over_time_section(context: Context) -> Section:
         differences = differences[differences["point"].isin(shown)]
         differences = differences.assign(**{c: differences[c] * factor for c in ("mean_difference", "ci_low", "ci_high")})
         section.figures.append(FigureItem(name, charts.difference_over_time(differences, colours, title, unit),
-                                          f"{label}: above 0 the point has more than the baseline."))  # fmt: skip
+                                          f"{label}: above 0 the point has more than the baseline. Band: the 95% t interval "
+                                          "of the mean over pairs."))  # fmt: skip
         section.tables.append(TableItem(name, f"{label}, per quarter", differences))
     return section
 

@@ -173,6 +173,12 @@ def power_warning(headline: pd.DataFrame) -> str | None:
             "testable, and more for the smaller ones.")  # fmt: skip
 
 
+def replications_run(runs: pd.DataFrame) -> str:
+    """'5', or '3 to 5' while a sweep is unfinished: the replications each point has run."""
+    counts = runs.groupby("point")["replication"].nunique()
+    return f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()} to {counts.max()}"
+
+
 def plain_summary(
     manifest: dict[str, Any], runs: pd.DataFrame, baseline: str | None, headline: pd.DataFrame, years: float
 ) -> list[str]:
@@ -182,8 +188,7 @@ def plain_summary(
     points = runs["point"].nunique()
     if points < len(manifest.get("scenarios", {})):
         points = f"{points} of {len(manifest['scenarios'])}"
-    counts = runs.groupby("point")["replication"].nunique()
-    replications = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()} to {counts.max()}"
+    replications = replications_run(runs)
     first = manifest["scenarios"][str(min(int(k) for k in manifest["scenarios"]))]
     sample = experiment.get("population_sample") or first["run"]["population_sample"]
     population = first["place"]["population"]

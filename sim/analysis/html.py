@@ -106,9 +106,9 @@ def frame_html(frame: pd.DataFrame) -> str:
     return html
 
 
-def script_json(chart: Any) -> str:
+def script_json(spec: dict[str, Any]) -> str:
     """A chart's specification as JSON that cannot end the script element it sits in."""
-    text = json.dumps(chart.to_dict(), separators=(",", ":"))
+    text = json.dumps(spec, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -131,7 +131,7 @@ def render_html(
     top, `warnings` (e.g. too few pairs to test) stand above the summary, `design` says what was run."""
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     tables = {t.name: frame_html(t.display) for s in sections for t in s.tables}
-    specs = {f.name: script_json(f.figure) for s in sections for f in s.figures if f.interactive}
+    specs = {f.name: script_json(f.spec) for s in sections for f in s.figures if f.interactive}
     compared = "mean_difference" in headline.columns
     return environment.from_string(TEMPLATE).render(
         css=PAGE_CSS,

@@ -74,7 +74,7 @@ def test_user_text_cannot_close_a_figures_script(tmp_path: Path) -> None:
 
     text = script_json(charts.over_time(pd.DataFrame({"point": ["</script><b>x"], "step": [1], "mean": [1.0],
                                                       "ci_low": [0.5], "ci_high": [1.5]}),
-                                        {"</script><b>x": "#000000"}, "t", "y"))  # fmt: skip
+                                        {"</script><b>x": "#000000"}, "t", "y").to_dict())  # fmt: skip
     assert "</script>" not in text and "<b>" not in text
     assert json.loads(text)["datasets"]  # still the same data once parsed
 

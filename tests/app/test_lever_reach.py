@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
 
 from sim.app.lever_reach import lever_reach
-from sim.app.place import Levers
+from sim.app.place import AppPlace, Levers
 from sim.scenario import load_scenario, with_overrides
 from tests.app.conftest import SCENARIOS, short_file
 
@@ -82,3 +82,41 @@ def test_gain_share_needs_two_members() -> None:
 def test_a_run_of_one_year_disables_budget_growth(tmp_path: Path) -> None:
     assert reach_of(short_file(tmp_path, "pooled.yaml", steps=4))["budget_growth"].disabled
     assert "budget_growth" not in reach_of(short_file(tmp_path, "pooled.yaml", steps=5))
+
+
+def stepped(path: Path, quarters: int = 6, **levers) -> AppPlace:
+    """A small place of `path` with `levers` changed from the file's, stepped `quarters` times."""
+    scenario = load_scenario(path)
+    values = {**asdict(Levers.of(scenario)), **levers}
+    place = AppPlace(scenario=str(path), scenario_folder=str(path.parent), population_sample=1_000, seed=3,
+                     compare_with_silo=False, **values)  # fmt: skip
+    for _ in range(quarters):
+        place.step()
+    return place
+
+
+def money_and_crises(place: AppPlace) -> list[tuple[float, float]]:
+    return [(q.total_spend_gbp, q.total_crises) for q in place.history]
+
+
+def test_a_lever_it_disables_really_changes_nothing_in_the_model() -> None:
+    """The words are the model's truth: under silo, any pooling rate or gain-share gives the same place."""
+    path = SCENARIOS / "total_place_pilot.yaml"
+    assert POOL_LEVERS <= disabled(reach_of(path, pool_rule="silo"))
+    reference = money_and_crises(stepped(path, pool_rule="silo", pooling_rate=0.0, gain_share=False))
+    assert money_and_crises(stepped(path, pool_rule="silo", pooling_rate=0.6, gain_share=True)) == reference
+
+
+def test_a_lever_it_says_moves_only_collaboration_moves_collaboration_and_not_money() -> None:
+    path = SCENARIOS / "total_place_pilot.yaml"
+    assert not reach_of(path, pool_rule="silo")["target_pressure"].disabled
+    low, high = stepped(path, pool_rule="silo", target_pressure=0.0), stepped(path, pool_rule="silo", target_pressure=1.0)
+    assert money_and_crises(low) == money_and_crises(high)
+    assert low.history[-1].collaboration != high.history[-1].collaboration
+
+
+def test_under_a_pool_rule_the_same_levers_do_change_the_place() -> None:
+    """The control for the tests above: the comparison can see a difference where there is one."""
+    path = SCENARIOS / "total_place_pilot.yaml"
+    low = money_and_crises(stepped(path, pool_rule="need", pooling_rate=0.05))
+    assert money_and_crises(stepped(path, pool_rule="need", pooling_rate=0.6)) != low

@@ -15,6 +15,7 @@ so a run killed at any moment resumes from its last finished generation with `--
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 from sim.calibration.loading import Calibration
 from sim.calibration.simulator import CalibrationSimulator
 from sim.calibration.spec import Distribution, FreeParameter, Role
+from sim.scenario.loading import ScenarioError
 
 if TYPE_CHECKING:
     import pyabc
@@ -143,14 +145,37 @@ def history_url(out: Path) -> str:
 
 
 def finished_generations(out: Path) -> int:
-    """Generations stored in the history (0 if there is none)."""
+    """Generations stored in the history (0 if there is none).
+
+    A run killed while pyabc was creating its database leaves tables without their version row,
+    which pyabc refuses to read: that history holds no generation, so it counts as none (and
+    `calibrate` starts afresh). A database pyabc cannot read that does hold generations (one
+    written by another pyabc version) is an error that says how to migrate it, never deleted."""
     if not (out / HISTORY_FILE).is_file():
         return 0
     import pyabc
+    import sqlalchemy
 
     quiet_pyabc()
-    history = pyabc.History(history_url(out), _id=ABC_ID)
-    return history.max_t + 1 if history.n_populations else 0
+    try:
+        history = pyabc.History(history_url(out), _id=ABC_ID)
+        return history.max_t + 1 if history.n_populations else 0
+    except (AssertionError, sqlalchemy.exc.SQLAlchemyError) as error:
+        if stored_generations(out / HISTORY_FILE) == 0:
+            return 0
+        raise ScenarioError(str(out / HISTORY_FILE), [("--resume", f"pyabc cannot read this history ({error}); "
+                                                       "migrate it with `abc-migrate` or choose another folder")]) from error
+
+
+def stored_generations(database: Path) -> int:
+    """Generations (t >= 0) in a history database, read with SQLite alone (0 if it has no table of them)."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        try:
+            return int(connection.execute("SELECT COUNT(DISTINCT t) FROM populations WHERE t >= 0").fetchone()[0])
+        except sqlite3.DatabaseError:
+            return 0
 
 
 def run_abc(

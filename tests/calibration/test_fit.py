@@ -8,10 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from sim.calibration.fit import distance, fit_simulator, next_generation_seconds, observed, run_abc
+from sim.calibration.fit import (
+    HISTORY_FILE,
+    distance,
+    finished_generations,
+    fit_simulator,
+    history_url,
+    next_generation_seconds,
+    observed,
+    run_abc,
+)
 from sim.calibration.loading import load_calibration
 from sim.calibration.outputs import posterior_table
 from sim.calibration.posterior import weighted_quantiles
+from sim.scenario.loading import ScenarioError
 from tests.calibration.files import calibration_data, write_calibration
 
 TRUE_SHIFT = 0.04  # added to every crisis threshold
@@ -55,3 +65,29 @@ def test_the_next_generation_is_expected_to_take_longer_as_acceptance_falls() ->
     assert next_generation_seconds([10.0, 20.0]) == 40.0
     assert next_generation_seconds([10.0, 50.0]) == 150.0  # growth capped at threefold
     assert next_generation_seconds([20.0, 10.0]) == 10.0  # never expected to shrink below the last
+
+
+def half_created_history(out: Path, generations: int = 0) -> None:
+    """The database a kill during pyabc's start leaves: its tables, but no version row yet."""
+    import sqlite3
+
+    import pyabc
+
+    out.mkdir(parents=True, exist_ok=True)
+    pyabc.History(history_url(out))
+    with sqlite3.connect(out / HISTORY_FILE) as connection:
+        connection.execute("DELETE FROM version")
+        for t in range(generations):
+            connection.execute("INSERT INTO populations (abc_smc_id, t) VALUES (1, ?)", (t,))
+
+
+def test_a_history_killed_while_pyabc_created_it_counts_as_no_generation(tmp_path: Path) -> None:
+    half_created_history(tmp_path / "out")
+    assert finished_generations(tmp_path / "out") == 0  # pyabc itself refuses to read it
+
+
+def test_an_unreadable_history_with_generations_is_an_error_not_a_fresh_start(tmp_path: Path) -> None:
+    half_created_history(tmp_path / "out", generations=2)
+    with pytest.raises(ScenarioError, match="abc-migrate"):
+        finished_generations(tmp_path / "out")
+    assert (tmp_path / "out" / HISTORY_FILE).is_file()

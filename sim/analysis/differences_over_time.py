@@ -16,23 +16,11 @@ difference is known, not how much a single pair varies.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
-from sim.analysis.paired import CONFIDENCE
+from sim.analysis.paired import t_band
 
 RUN = ["point_id", "replication"]
-
-
-def t_band(mean: pd.Series, sd: pd.Series, n: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The 95% t interval `mean ± t_{0.975, n−1} · sd / √n` of many means at once; NaN where n < 2.
-
-    The vectorised form of the interval in `paired.describe`, for tables of many groups."""
-    n = np.asarray(n, dtype=float)
-    t = stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1))
-    half = np.where(n > 1, t * np.asarray(sd, dtype=float) / np.sqrt(np.maximum(n, 1)), np.nan)
-    return np.asarray(mean, dtype=float) - half, np.asarray(mean, dtype=float) + half
 
 
 def paired_over_time(

@@ -28,6 +28,8 @@ other measure; `paired_differences` adds them when they are asked for.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -79,20 +81,36 @@ def holm(p_values: np.ndarray) -> np.ndarray:
     return adjusted
 
 
+def t_band(mean: pd.Series, sd: pd.Series, n: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The 95% t interval `mean ± t_{0.975, n−1} · sd / √n` of many means at once; NaN where n < 2."""
+    n = np.asarray(n, dtype=float)
+    t = stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1))
+    half = np.where(n > 1, t * np.asarray(sd, dtype=float) / np.sqrt(np.maximum(n, 1)), np.nan)
+    return np.asarray(mean, dtype=float) - half, np.asarray(mean, dtype=float) + half
+
+
+def point_id_of(names: Mapping[int, str], point: str) -> int:
+    """The point_id of a named point; a ValueError naming the points there are if it is not one."""
+    for point_id, name in names.items():
+        if name == point:
+            return point_id
+    raise ValueError(f"no design point is called {point!r}; the points are {', '.join(map(repr, names.values()))}")
+
+
 def describe(values: np.ndarray) -> dict[str, float]:
     """Mean, t interval, Wilcoxon p and d_z of one set of paired differences."""
     n = len(values)
     mean = float(values.mean()) if n else np.nan
     sd = float(values.std(ddof=1)) if n > 1 else np.nan
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else np.nan
+    low, high = t_band([mean], [sd], [n])
     p_value = np.nan
     if n > 1 and np.any(values != 0):
         p_value = float(stats.wilcoxon(values, zero_method="wilcox").pvalue)
     return {
         "pairs": n,
         "mean_difference": mean,
-        "ci_low": mean - half,
-        "ci_high": mean + half,
+        "ci_low": float(low[0]),
+        "ci_high": float(high[0]),
         "wilcoxon_p": p_value,
         "effect_size_dz": mean / sd if sd and sd > 0 else np.nan,
     }

@@ -28,9 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.count import service_spend
-from sim.analysis.differences_over_time import t_band
-from sim.analysis.paired import describe
-from sim.analysis.who_saves import point_id_of
+from sim.analysis.paired import describe, point_id_of, t_band
 from sim.model.agencies import STEPS_PER_YEAR
 
 # HM Treasury Green Book (2018) Annex 6 paras A6.7-A6.8: the social time preference rate,

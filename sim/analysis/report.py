@@ -34,7 +34,7 @@ from sim.analysis import charts, figures
 from sim.analysis.exploration import is_exploration_design, plot_sample, rank_correlations, sample_table
 from sim.analysis.grids import grid_means, is_grid, varied_parameters
 from sim.analysis.html import design_line, render_html, render_markdown
-from sim.analysis.paired import icer, pair_differences, paired_differences, with_savings
+from sim.analysis.paired import icer, pair_differences, paired_differences, point_id_of, with_savings
 from sim.analysis.parameter_uncertainty import (
     drawn_parameters,
     parameter_uncertainty,
@@ -48,8 +48,8 @@ from sim.analysis.count import experiment_count, service_spend
 from sim.analysis.differences_over_time import paired_over_time
 from sim.analysis.numbers import D3_FORMAT, pounds_m
 from sim.analysis.payback import GREEN_BOOK_DISCOUNT_RATE, cumulative_band, payback, yearly_savings
-from sim.analysis.significance import SIGNIFICANCE, can_reach_significance, pairs_needed, smallest_holm_p
-from sim.analysis.who_saves import point_id_of, who_saves
+from sim.analysis.significance import beyond_noise, can_reach_significance, pairs_needed, smallest_holm_p
+from sim.analysis.who_saves import who_saves
 from sim.analysis.summary import (
     headline_table,
     partial_paragraph,
@@ -263,7 +263,7 @@ def paired_section(context: Context) -> Section:
                       "(one family per measure); d_z is the mean difference over its standard deviation.")  # fmt: skip
     measures = context.compared_measures
     paired = paired_differences(context.compared(context.runs), context.baseline, list(measures))
-    paired = paired.assign(beyond_noise=(paired["p_holm"] < SIGNIFICANCE) & ((paired["ci_low"] > 0) | (paired["ci_high"] < 0)))
+    paired = paired.assign(beyond_noise=beyond_noise(paired))
     section.figures.append(FigureItem("paired_differences", charts.paired_forest(paired, measures, context.colours),
                                       "Mean paired difference from the baseline with its 95% t interval over pairs, units "
                                       "as in each panel's title; a saving is positive when the point saves. Filled: beyond "
@@ -361,7 +361,7 @@ def between_reforms_section(context: Context) -> Section | None:
                       "(mean over pairs; the tooltip gives the 95% t interval and the Holm-adjusted Wilcoxon p across "
                       "all pairs of reforms). *: beyond noise.")  # fmt: skip
     table = between_reforms(context.compared(context.runs), points, list(BETWEEN_MEASURES))
-    table = table.assign(beyond_noise=(table["p_holm"] < SIGNIFICANCE) & ((table["ci_low"] > 0) | (table["ci_high"] < 0)))
+    table = table.assign(beyond_noise=beyond_noise(table))
     for measure, (label, number_format) in BETWEEN_MEASURES.items():
         section.figures.append(FigureItem(f"between_{measure}", charts.between_reforms(
             table, points, measure, label, number_format), f"Row minus column: {label}."))  # fmt: skip

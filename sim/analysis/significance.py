@@ -16,7 +16,20 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 SIGNIFICANCE = 0.05
+
+
+def excludes_zero(table: pd.DataFrame) -> pd.Series:
+    """Rows of a paired-difference table whose 95% interval lies wholly on one side of 0."""
+    return (table["ci_low"] > 0) | (table["ci_high"] < 0)
+
+
+def beyond_noise(table: pd.DataFrame, level: float = SIGNIFICANCE) -> pd.Series:
+    """The report's one rule for a difference beyond noise: Holm-adjusted p below `level` and an
+    interval that excludes 0."""
+    return (table["p_holm"] < level) & excludes_zero(table)
 
 
 def smallest_wilcoxon_p(pairs: int) -> float:

@@ -24,7 +24,15 @@ import pandas as pd
 
 from sim.analysis.numbers import number, pounds_m, signed
 from sim.analysis.paired import CRISES_AVERTED_PER_MILLION, DERIVED, SAVINGS, paired_differences
-from sim.analysis.significance import SIGNIFICANCE, can_reach_significance, pairs_needed, smallest_holm_p, smallest_wilcoxon_p
+from sim.analysis.significance import (
+    SIGNIFICANCE,
+    beyond_noise,
+    can_reach_significance,
+    excludes_zero,
+    pairs_needed,
+    smallest_holm_p,
+    smallest_wilcoxon_p,
+)
 from sim.experiment.store import ExperimentResults
 
 BEYOND_NOISE = "beyond noise"
@@ -68,11 +76,10 @@ def headline_table(runs: pd.DataFrame, baseline: str | None, measures: dict[str,
     paired["point_mean"] = [by_replication[p].loc[shared[p], m].mean()
                             for p, m in zip(paired["point"], paired["measure"], strict=True)]  # fmt: skip
     paired["label"] = paired["measure"].map(measures)
-    excludes_zero = (paired["ci_low"] > 0) | (paired["ci_high"] < 0)
-    paired["distinguishable"] = (paired["p_holm"] < SIGNIFICANCE) & excludes_zero
+    paired["distinguishable"] = beyond_noise(paired)
     comparisons = paired["point"].nunique()
     testable = paired["pairs"].map(lambda n: can_reach_significance(int(n), comparisons))
-    paired["verdict"] = np.select([paired["distinguishable"], excludes_zero & ~testable], [BEYOND_NOISE, TOO_FEW_PAIRS],
+    paired["verdict"] = np.select([paired["distinguishable"], excludes_zero(paired) & ~testable], [BEYOND_NOISE, TOO_FEW_PAIRS],
                                   WITHIN_NOISE)  # fmt: skip
     columns = ["point", "measure", "label", "baseline_mean", "point_mean", "mean_difference", "ci_low", "ci_high",
                "p_holm", "effect_size_dz", "pairs", "distinguishable", "verdict"]  # fmt: skip

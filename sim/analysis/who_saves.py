@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.count import service_spend
-from sim.analysis.paired import describe
+from sim.analysis.paired import describe, point_id_of
 
 RUN = ["point_id", "replication"]
 
@@ -71,10 +71,3 @@ def who_saves(steps: pd.DataFrame, names: Mapping[int, str], baseline: str, year
     columns = ["point", "agency", "saving_gbp_per_year", "ci_low", "ci_high", "pairs", "share_of_saving"]
     return pd.DataFrame(rows, columns=columns)
 
-
-def point_id_of(names: Mapping[int, str], point: str) -> int:
-    """The point_id of a named point; a ValueError naming the points there are if it is not one."""
-    for point_id, name in names.items():
-        if name == point:
-            return point_id
-    raise ValueError(f"no design point is called {point!r}; the points are {', '.join(map(repr, names.values()))}")

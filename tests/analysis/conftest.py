@@ -25,9 +25,11 @@ design:
 QUICK_OUTPUTS = "outputs: [spend_gbp, crises, wellbeing, unmet_statutory_demand_gbp, deficit_gbp, collaboration, pool_balance_gbp, pool_members]\n"
 
 
-def sweep(folder: Path, body: str, name: str) -> Path:
+def sweep(folder: Path, body: str, name: str, steps: int | None = None) -> Path:
+    """Run the experiment `body` (with the report's outputs, and `steps` quarters if given) into a folder."""
     path = experiment_file(folder, body, name)
-    path.write_text(path.read_text().replace("outputs: [crises, wellbeing, collaboration, spend_gbp]\n", QUICK_OUTPUTS))
+    text = path.read_text().replace("outputs: [crises, wellbeing, collaboration, spend_gbp]\n", QUICK_OUTPUTS)
+    path.write_text(text if steps is None else text.replace("steps: 6\n", f"steps: {steps}\n"))
     out = folder / f"results-{name}"
     with ThreadPoolExecutor(max_workers=2) as executor:
         load_experiment(path).run(out=out, executor=executor)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +20,9 @@ from sim.analysis.payback import (
     payback,
     yearly_savings,
 )
-from sim.experiment.experiment import load_experiment
 from sim.experiment.store import load_results
-from tests.analysis.conftest import QUICK_OUTPUTS
-from tests.experiment.conftest import ROOT, experiment_file
+from tests.analysis.conftest import sweep
+from tests.experiment.conftest import ROOT
 
 TWO_YEARS = """
 seed: 8
@@ -42,14 +40,7 @@ design:
 @pytest.fixture(scope="module")
 def two_year_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two regimes x 2 paired replications at 1,000 citizens over 8 quarters: two whole years."""
-    folder = tmp_path_factory.mktemp("two_years")
-    path = experiment_file(folder, TWO_YEARS, "two_years")
-    quick = path.read_text().replace("steps: 6\n", "steps: 8\n")
-    path.write_text(quick.replace("outputs: [crises, wellbeing, collaboration, spend_gbp]\n", QUICK_OUTPUTS))
-    out = folder / "results"
-    with ThreadPoolExecutor(max_workers=2) as executor:
-        load_experiment(path).run(out=out, executor=executor)
-    return out
+    return sweep(tmp_path_factory.mktemp("two_years"), TWO_YEARS, "two_years", steps=8)
 
 
 def stream(savings: dict[str, list[list[float]]]) -> pd.DataFrame:
